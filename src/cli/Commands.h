@@ -1,0 +1,14 @@
+#pragma once
+// Subcommands of the `syno` CLI. Each registers its options on the app and runs through a callback;
+// failures are thrown as syno::Error and printed by main as one line.
+namespace CLI {
+class App;
+}
+
+namespace syno::cli {
+
+void addDemoCommand(CLI::App& app);
+void addShowCommand(CLI::App& app);
+void addShapesCommand(CLI::App& app);
+
+}  // namespace syno::cli

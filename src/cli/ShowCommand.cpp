@@ -1,0 +1,87 @@
+// `syno show`: read an operator (file, stdin or a known layer) and print it in canonical text or JSON,
+// with its loop nests and cost on request.
+#include <iostream>
+#include <iterator>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "base/Error.h"
+#include "cli/Commands.h"
+#include "cli/Options.h"
+#include "ir/Library.h"
+#include "ir/TextForm.h"
+#include "semantics/Cost.h"
+#include "semantics/LoopPrinter.h"
+#include "sizes/Parse.h"
+
+namespace syno::cli {
+
+namespace {
+
+struct ShowOptions {
+    std::string file;
+    std::string library;
+    bool json = false, loops = false, cost = false, pad = false;
+    VariableOptions vars;
+};
+
+Operator knownLayer(const std::string& name, const VariableTable& vars) {
+    if (name == "conv2d") return library::conv2d(vars);
+    if (name == "conv1x1") return library::conv1x1(vars);
+    if (name == "grouped") return library::groupedConv2d(vars);
+    if (name == "depthwise") return library::depthwiseConv2d(vars);
+    if (name == "dilated") return library::dilatedConv2d(vars);
+    if (name == "avgpool") return library::avgPool2d(vars);
+    if (name == "linear") return library::linear(vars);
+    if (name == "shiftconv") return library::shiftConv1x1(vars);
+    throw Error(fmt::format("unknown layer '{}' (known: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, "
+                            "linear, shiftconv)", name));
+}
+
+void runShow(const ShowOptions& o) {
+    SizeContext ctx = o.vars.context();
+    if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
+    Operator op = [&] {
+        if (!o.library.empty()) return knownLayer(o.library, ctx.vars());
+        if (o.file == "-") {
+            std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+            auto first = text.find_first_not_of(" \t\r\n");
+            return first != std::string::npos && text[first] == '{' ? operatorFromJson(text)
+                                                                    : parseOperator(text, &ctx.vars());
+        }
+        return loadOperatorFile(o.file, &ctx.vars());
+    }();
+    if (o.json) fmt::print("{}\n", operatorToJson(op));
+    else fmt::print("# id {}\n{}", op.idHex(), printOperator(op));
+    if (o.loops) fmt::print("\n# forward\n{}\n# gradients\n{}", printForwardLoops(op), printBackwardLoops(op));
+    if (o.cost) {
+        // The operator's own declarations win; bindings from --bindings apply to them.
+        SizeContext own(op.vars(), parseBindings(o.vars.bindings));
+        Cost c = naiveCost(op, own, o.pad ? PaddingPolicy::Pad : PaddingPolicy::Exact);
+        fmt::print("\n# over {} binding(s): {:.4g} FLOPs, {:.4g} weights\n", own.bindingCount(), c.flops, c.params);
+    }
+}
+
+}  // namespace
+
+void addShowCommand(CLI::App& app) {
+    auto o = std::make_shared<ShowOptions>();
+    auto* cmd = app.add_subcommand("show", "Print an operator in canonical text or JSON, with loops and cost");
+    cmd->add_option("file", o->file, "operator file in text or JSON form, '-' for stdin");
+    cmd->add_option("--library", o->library,
+                    "a known layer instead of a file: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, "
+                    "shiftconv");
+    cmd->add_flag("--json", o->json, "print the JSON form instead of text");
+    cmd->add_flag("--loops", o->loops, "print the forward and gradient loop nests");
+    cmd->add_flag("--cost", o->cost, "print FLOPs and weights summed over the bindings");
+    cmd->add_flag("--pad", o->pad, "pad sizes that do not divide instead of refusing them");
+    o->vars.addTo(*cmd, "N=1, C_in=64, C_out=64, H=56, W=56", "k=3, g=32, s=2");
+    cmd->footer("Examples:\n"
+                "  syno show --library grouped --loops\n"
+                "  syno show --library conv2d --json > conv.json && syno show conv.json --cost \\\n"
+                "      --bindings 'C_in=64, C_out=64, H=56, W=56; C_in=128, C_out=128, H=28, W=28'");
+    cmd->callback([o] { runShow(*o); });
+}
+
+}  // namespace syno::cli

@@ -1,0 +1,86 @@
+#include "ir/Library.h"
+
+#include "ir/Builder.h"
+
+namespace syno::library {
+
+Operator conv2d(const VariableTable& vars, const std::string& k) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    Dim c = b.sum("C_in"), kh = b.sum(k), kw = b.sum(k);
+    b.input({o[0], c, b.unfold(o[2], kh), b.unfold(o[3], kw)});
+    b.weight({o[1], c, kh, kw});
+    b.expand(o[1]);
+    return b.build();
+}
+
+Operator conv1x1(const VariableTable& vars) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    Dim c = b.sum("C_in");
+    b.input({o[0], c, o[2], o[3]});
+    b.weight({o[1], c});
+    b.expand(o[1]);
+    return b.build();
+}
+
+Operator groupedConv2d(const VariableTable& vars, const std::string& k, const std::string& g) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    // Output channel = group * (C_out/g) + j; the group picks which C_in/g input channels are read.
+    auto [group, within] = b.merge(o[1], "C_out/" + g);
+    Dim c = b.sum("C_in/" + g), kh = b.sum(k), kw = b.sum(k);
+    b.input({o[0], b.split(group, c), b.unfold(o[2], kh), b.unfold(o[3], kw)});
+    b.weight({o[1], c, kh, kw});
+    b.expand(within);
+    return b.build();
+}
+
+Operator depthwiseConv2d(const VariableTable& vars, const std::string& k) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_in, H, W]");
+    Dim kh = b.sum(k), kw = b.sum(k);
+    b.input({o[0], o[1], b.unfold(o[2], kh), b.unfold(o[3], kw)});
+    b.weight({o[1], kh, kw});
+    return b.build();
+}
+
+Operator dilatedConv2d(const VariableTable& vars, const std::string& k, const std::string& s) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    Dim c = b.sum("C_in"), kh = b.sum(k), kw = b.sum(k);
+    b.input({o[0], c, b.unfold(o[2], b.stride(kh, s)), b.unfold(o[3], b.stride(kw, s))});
+    b.weight({o[1], c, kh, kw});
+    b.expand(o[1]);
+    return b.build();
+}
+
+Operator avgPool2d(const VariableTable& vars, const std::string& s) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_in, H/" + s + ", W/" + s + "]");
+    Dim rh = b.mean(s), rw = b.mean(s);
+    b.input({o[0], o[1], b.split(o[2], rh), b.split(o[3], rw)});
+    return b.build();
+}
+
+Operator linear(const VariableTable& vars) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out]");
+    Dim c = b.sum("C_in");
+    b.input({o[0], c});
+    b.weight({o[1], c});
+    b.expand(o[1]);
+    return b.build();
+}
+
+Operator shiftConv1x1(const VariableTable& vars, int amount) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    Dim c = b.sum("C_in");
+    b.input({o[0], c, b.shift(o[2], amount), o[3]});
+    b.weight({o[1], c});
+    b.expand(o[1]);
+    return b.build();
+}
+
+}  // namespace syno::library
