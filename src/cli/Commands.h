@@ -10,5 +10,6 @@ namespace syno::cli {
 void addDemoCommand(CLI::App& app);
 void addShowCommand(CLI::App& app);
 void addShapesCommand(CLI::App& app);
+void addSampleCommand(CLI::App& app);
 
 }  // namespace syno::cli

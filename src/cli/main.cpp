@@ -2,12 +2,22 @@
 // stderr and a non-zero exit code.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "base/Error.h"
 #include "cli/Commands.h"
+
+namespace {
+// Errors are one line, whatever text the user's input carried into them.
+std::string oneLine(std::string s) {
+    for (char& c : s)
+        if (c == '\n' || c == '\r') c = ' ';
+    return s;
+}
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"syno: synthesize neural-network operators from primitives on tensor dimensions.\n"
@@ -25,15 +35,16 @@ int main(int argc, char** argv) {
     syno::cli::addDemoCommand(app);
     syno::cli::addShowCommand(app);
     syno::cli::addShapesCommand(app);
+    syno::cli::addSampleCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const syno::Error& e) {
-        fmt::print(stderr, "syno: error: {}\n", e.what());
+        fmt::print(stderr, "syno: error: {}\n", oneLine(e.what()));
         return 1;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "syno: internal error: {}\n", e.what());
+        fmt::print(stderr, "syno: internal error: {}\n", oneLine(e.what()));
         return 2;
     }
     return 0;

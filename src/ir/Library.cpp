@@ -30,8 +30,11 @@ Operator groupedConv2d(const VariableTable& vars, const std::string& k, const st
     // Output channel = group * (C_out/g) + j; the group picks which C_in/g input channels are read.
     auto [group, within] = b.merge(o[1], "C_out/" + g);
     Dim c = b.sum("C_in/" + g), kh = b.sum(k), kw = b.sum(k);
-    b.input({o[0], b.split(group, c), b.unfold(o[2], kh), b.unfold(o[3], kw)});
-    b.weight({o[1], c, kh, kw});
+    Dim channel = b.split(group, c);  // input channel = group * (C_in/g) + c
+    b.input({o[0], channel, b.unfold(o[2], kh), b.unfold(o[3], kw)});
+    // The weight is indexed by input channel and position in the group: [C_in, C_out/g, k, k]. Sharing
+    // group and c separately would be the same operator, but not in the canonical form synthesis makes.
+    b.weight({channel, within, kh, kw});
     b.expand(within);
     return b.build();
 }

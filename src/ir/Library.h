@@ -12,7 +12,7 @@ namespace syno::library {
 Operator conv2d(const VariableTable& vars, const std::string& k = "k");
 // weight [C_out, C_in]
 Operator conv1x1(const VariableTable& vars);
-// weight [C_out, C_in/g, k, k]: channels in g groups.
+// weight [C_in, C_out/g, k, k]: channels in g groups (torch's [C_out, C_in/g, k, k] transposed per group).
 Operator groupedConv2d(const VariableTable& vars, const std::string& k = "k", const std::string& g = "g");
 // [N, C_in, H, W] -> [N, C_in, H, W], weight [C_in, k, k]: one filter per channel.
 Operator depthwiseConv2d(const VariableTable& vars, const std::string& k = "k");

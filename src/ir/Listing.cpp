@@ -91,7 +91,7 @@ Operator fromListing(const Listing& l, std::shared_ptr<DimStore> store) {
                                     st.op, name));
         return it->second;
     };
-    for (const Statement& st : l.statements) {
+    for (const Statement& st : l.statements) try {
         auto arity = [&st](size_t names, size_t args) {
             if (st.names.size() != names || st.args.size() != args)
                 throw Error(fmt::format("'{}' takes {} argument(s) and defines {} dimension(s)", st.op, args, names));
@@ -127,6 +127,9 @@ Operator fromListing(const Listing& l, std::shared_ptr<DimStore> store) {
             throw Error(fmt::format("unknown primitive '{}' (known: sum, mean, split, merge, shift, stride, unfold)", st.op));
         }
         for (size_t i = 0; i < defined.size(); ++i) dims[st.names[i]] = defined[i];
+    } catch (const Error& e) {
+        if (st.line <= 0) throw;
+        throw Error(fmt::format("operator text line {}: {}", st.line, e.what()));
     }
     auto all = [&](const std::vector<std::string>& names, const char* what) {
         std::vector<Dim> out;

@@ -14,7 +14,8 @@ struct Statement {
     std::vector<std::string> names;   // defined dims (two for merge)
     std::string op;                   // sum, mean, split, merge, shift, stride, unfold
     std::vector<std::string> args;    // dim names, sizes or an integer, by op
-    bool operator==(const Statement&) const = default;
+    int line = 0;                     // source line when parsed from text (0: none), for errors
+    bool operator==(const Statement& o) const { return names == o.names && op == o.op && args == o.args; }
 };
 
 struct Listing {

@@ -33,7 +33,7 @@ public:
                 break;
             case DimKind::MergeOuter:
             case DimKind::MergeInner: {
-                auto& halves = mergeHalves_[d->lhs];
+                auto& halves = mergeHalves_[{d->lhs, d->factor}];
                 halves.insert(d->kind);
                 if (halves.size() == 2) use(d->lhs, "merge");
                 break;
@@ -48,16 +48,23 @@ public:
     }
 
     void finish() const {
-        for (const auto& [below, halves] : mergeHalves_)
+        for (const auto& [merge, halves] : mergeHalves_)
             if (halves.size() != 2)
-                throw Error(fmt::format("merge of {} uses only one of its two halves", below->size.toString(vars_)));
+                throw Error(fmt::format("merge of {} by {} uses only one of its two halves", merge.first->size.toString(vars_),
+                                        merge.second.toString(vars_)));
     }
     bool used(Dim d) const { return uses_.count(d) > 0; }
+    std::vector<Dim> usedLeaves() const {
+        std::vector<Dim> out;
+        for (const auto& [d, n] : uses_)
+            if (d->isLeaf()) out.push_back(d);
+        return out;
+    }
 
 private:
     const VariableTable& vars_;
     std::map<Dim, int> uses_;
-    std::map<Dim, std::set<DimKind>> mergeHalves_;
+    std::map<std::pair<Dim, Size>, std::set<DimKind>> mergeHalves_;
 };
 
 void collect(Dim d, std::set<Dim>& seen, std::vector<Dim>& order) {
@@ -99,6 +106,13 @@ Operator Operator::make(std::shared_ptr<DimStore> store, OperatorParts parts) {
         if (!data.used(d)) throw Error(fmt::format("output i{} is neither computed from the input nor expanded", d->index));
     for (Dim d : parts.reductions)
         if (!data.used(d)) throw Error(fmt::format("reduction r{} does not reach the input", d->index));
+    for (Dim d : data.usedLeaves()) {
+        const auto& listed = d->kind == DimKind::Iterator ? parts.outputs : parts.reductions;
+        if (std::find(listed.begin(), listed.end(), d) == listed.end())
+            throw Error(fmt::format("{} {} ({}) is used but not listed among the operator's {}",
+                                    d->kind == DimKind::Iterator ? "output iterator" : "reduction", d->index,
+                                    d->size.toString(vars), d->kind == DimKind::Iterator ? "outputs" : "reductions"));
+    }
 
     for (size_t w = 0; w < parts.weights.size(); ++w) {
         const auto& dims = parts.weights[w];

@@ -122,7 +122,6 @@ Operator parseOperator(const std::string& text, const VariableTable* fallback, s
     Listing l;
     std::vector<Variable> declared;
     bool haveHeader = false, haveVars = false, haveOutput = false, haveInput = false;
-    std::vector<std::string> outputText;
     std::istringstream in(text);
     std::string raw;
     int lineNo = 0;
@@ -152,7 +151,10 @@ Operator parseOperator(const std::string& text, const VariableTable* fallback, s
                 } else if (head == "output") {
                     if (haveOutput) throw Error("output given twice");
                     haveOutput = true;
-                    outputText = {rest};
+                    if (haveVars) l.vars = VariableTable(declared);
+                    else if (fallback) l.vars = *fallback;
+                    else throw Error("no variables declared before the output ('primary ...' / 'coefficients ...')");
+                    for (const auto& d : parseShape(rest, l.vars)) l.output.push_back(d.size.toString(l.vars));
                 } else if (head == "input") {
                     if (haveInput) throw Error("input given twice");
                     haveInput = true;
@@ -173,6 +175,7 @@ Operator parseOperator(const std::string& text, const VariableTable* fallback, s
                             throw Error(fmt::format("bad dimension name '{}'", n));
                     st.op = trim(line.substr(eq + 1, open - eq - 1));
                     st.args = splitList(line.substr(open + 1, line.size() - open - 2));
+                    st.line = lineNo;
                     l.statements.push_back(std::move(st));
                 }
             } catch (const Error& e) {
@@ -182,10 +185,6 @@ Operator parseOperator(const std::string& text, const VariableTable* fallback, s
         if (!haveHeader) throw Error("empty operator text");
         if (!haveOutput) throw Error("operator text has no 'output' line");
         if (!haveInput) throw Error("operator text has no 'input' line");
-        if (haveVars) l.vars = VariableTable(declared);
-        else if (fallback) l.vars = *fallback;
-        else throw Error("operator text declares no variables ('primary ...' / 'coefficients ...')");
-        for (const auto& d : parseShape(outputText[0], l.vars)) l.output.push_back(d.size.toString(l.vars));
         return fromListing(l, std::move(store));
     } catch (const nlohmann::json::exception& e) {
         throw Error(fmt::format("operator text: {}", e.what()));

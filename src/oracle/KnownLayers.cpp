@@ -41,7 +41,7 @@ std::vector<KnownLayerCase> knownLayerCases() {
                      }});
     cases.push_back({"grouped conv 3x3, g=4", library::groupedConv2d(ctx.vars()), ctx, PaddingPolicy::Exact,
                      [](const Tensor& x, const std::vector<Tensor>& w, const Tensor& g, int) {
-                         return conv2d(x, w[0], w[0].shape, 1, 1, 4, g);
+                         return groupedConv2dInputMajor(x, w[0], 4, g);
                      }});
     cases.push_back({"depthwise conv 3x3", library::depthwiseConv2d(ctx.vars()), ctx, PaddingPolicy::Exact,
                      [](const Tensor& x, const std::vector<Tensor>& w, const Tensor& g, int) {

@@ -45,6 +45,17 @@ LayerRun conv2d(const Tensor& x, const Tensor& w, const std::vector<int64_t>& to
     });
 }
 
+LayerRun groupedConv2dInputMajor(const Tensor& x, const Tensor& w, int64_t groups, const Tensor& gradOut) {
+    return run(x, {&w}, gradOut, [&](const torch::Tensor& tx, const std::vector<torch::Tensor>& tw) {
+        auto s = tw[0].sizes();  // [C_in, C_out/g, k, k] = [g, C_in/g, C_out/g, k, k]
+        auto torchWeight = tw[0]
+                               .reshape({groups, s[0] / groups, s[1], s[2], s[3]})
+                               .permute({0, 2, 1, 3, 4})
+                               .reshape({groups * s[1], s[0] / groups, s[2], s[3]});
+        return torch::conv2d(tx, torchWeight, {}, 1, s[2] / 2, 1, groups);
+    });
+}
+
 LayerRun linear(const Tensor& x, const Tensor& w, const Tensor& gradOut) {
     return run(x, {&w}, gradOut, [](const torch::Tensor& tx, const std::vector<torch::Tensor>& tw) {
         return torch::linear(tx, tw[0]);

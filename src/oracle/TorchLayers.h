@@ -19,6 +19,8 @@ struct LayerRun {
 // torch::conv2d with the weight viewed as torchWeightShape ([C_out, C_in/groups, kh, kw]).
 LayerRun conv2d(const Tensor& x, const Tensor& w, const std::vector<int64_t>& torchWeightShape, int64_t padding,
                 int64_t dilation, int64_t groups, const Tensor& gradOut);
+// Grouped conv2d (same padding) whose weight is [C_in, C_out/g, k, k], as syno's canonical form holds it.
+LayerRun groupedConv2dInputMajor(const Tensor& x, const Tensor& w, int64_t groups, const Tensor& gradOut);
 // torch::linear without bias; w is [C_out, C_in].
 LayerRun linear(const Tensor& x, const Tensor& w, const Tensor& gradOut);
 // torch::avg_pool2d with stride = kernel, zero padding counted in the mean.

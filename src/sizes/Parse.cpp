@@ -63,14 +63,21 @@ public:
         }
         return value;
     }
-    size_t position() const { return pos_; }
+    // Where the next token starts (after spaces), for error columns.
+    size_t position() {
+        skipSpace();
+        return pos_;
+    }
     [[noreturn]] void fail(const std::string& expectation) {
         skipSpace();
         std::string found = pos_ < text_.size() ? fmt::format("'{}'", text_[pos_]) : "the end";
         failAt(pos_, fmt::format("expected {} but found {}", expectation, found));
     }
     [[noreturn]] void failAt(size_t at, const std::string& message) {
-        throw Error(fmt::format("{} '{}': column {}: {}", what_, text_, at + 1, message));
+        std::string shown = text_;
+        for (char& c : shown)
+            if (c == '\n' || c == '\r' || c == '\t') c = ' ';  // errors stay on one line
+        throw Error(fmt::format("{} '{}': column {}: {}", what_, shown, at + 1, message));
     }
 
 private:
@@ -140,6 +147,8 @@ std::vector<Variable> parseSpecs(const std::string& text, VarKind kind) {
         } else {
             c.fail("a variable name or a number");
         }
+        for (const auto& earlier : out)
+            if (earlier.name == v.name) c.failAt(at, fmt::format("'{}' is declared twice", v.name));
         if (c.accept(':')) {
             size_t occAt = c.position();
             int64_t occ = c.integer();

@@ -1,0 +1,154 @@
+// `syno sample`: build the search space for an input/output shape pair and draw operators from it
+// (random descent or exhaustive enumeration), or locate a hand-built operator in it.
+#include <chrono>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/Error.h"
+#include "cli/Commands.h"
+#include "cli/Options.h"
+#include "ir/TextForm.h"
+#include "semantics/LoopPrinter.h"
+#include "synthesis/Distance.h"
+#include "synthesis/Space.h"
+
+namespace syno::cli {
+
+namespace {
+
+struct SampleOptions {
+    std::string input = "[N, C_in, H, W]";
+    std::string output = "[N, C_out, H, W]";
+    VariableOptions vars;
+    SynthesisOptions synth;
+    int count = 20;
+    uint64_t seed = 1;
+    std::string mode = "uniform";
+    bool enumerate = false, loops = false, json = false, stats = false;
+    std::string pathOf, follow;
+    std::string fixed = "N";
+};
+
+void printStats(const Space& space, double seconds) {
+    const auto& s = space.stats();
+    fmt::print("\nstatistics ({:.3f} s):\n", seconds);
+    fmt::print("  partial operators expanded {}, nodes in the DAG {}, edges kept {}\n", s.nodes, space.nodeCount(), s.edges);
+    fmt::print("  finished operators built {}, dead ends {}, duplicates among returned {}\n", s.finals, s.deadEnds,
+               s.duplicates);
+    fmt::print("  pruned:");
+    for (int p = 0; p < kPruneCount; ++p) fmt::print(" {} {}{}", pruneName(static_cast<Prune>(p)), s.pruned[static_cast<size_t>(p)], p + 1 < kPruneCount ? "," : "\n");
+    fmt::print("  canonicalization rules fired:\n");
+    for (int r = 0; r < kRuleCount; ++r)
+        if (s.rules[static_cast<size_t>(r)] > 0)
+            fmt::print("    {:<26} {:>10}  ({})\n", ruleName(static_cast<Rule>(r)), s.rules[static_cast<size_t>(r)],
+                       ruleDoc(static_cast<Rule>(r)));
+}
+
+void runSample(const SampleOptions& o) {
+    auto start = std::chrono::steady_clock::now();
+    Problem problem = Problem::make(o.vars.context(), o.input, o.output, o.synth, o.fixed);
+    Space space(problem);
+    if (o.mode != "uniform" && o.mode != "type-first") throw Error(fmt::format("unknown --mode '{}' (uniform, type-first)", o.mode));
+    SampleMode mode = o.mode == "uniform" ? SampleMode::Uniform : SampleMode::TypeFirst;
+
+    std::vector<Sampled> found;
+    if (!o.pathOf.empty()) {
+        Operator target = loadOperatorFile(o.pathOf, &problem.ctx.vars());
+        auto path = space.pathOf(target);
+        if (!path) throw Error(fmt::format("operator {} is not in this search space (check --depth and the limits)", target.idHex()));
+        found.push_back(space.follow(*path));
+    } else if (!o.follow.empty()) {
+        found.push_back(space.follow(Path::parse(o.follow)));
+    } else if (o.enumerate) {
+        found = space.enumerate(static_cast<size_t>(o.count));
+    } else {
+        found = space.sample(o.count, o.seed, mode);
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (found.empty()) {
+        int dist = space.rootDistance();
+        throw Error(fmt::format("no operator maps {} to {} within depth {}{}", o.input, o.output, problem.options.depth,
+                                dist >= kUnreachable ? " (a variable of one shape cannot be placed in the other)"
+                                : dist > problem.options.depth ? fmt::format(" (at least {} steps are needed)", dist)
+                                                               : " under these limits"));
+    }
+    if (o.json) {
+        nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+        for (const auto& s : found) {
+            nlohmann::ordered_json j;
+            j["id"] = s.op.idHex();
+            j["canonical"] = fmt::format("{:016x}", s.canonical);
+            j["path"] = s.path.serialize();
+            j["steps"] = s.stepTexts;
+            j["flops"] = s.flops;
+            j["params"] = s.params;
+            j["operator"] = nlohmann::ordered_json::parse(operatorToJson(s.op, -1));
+            arr.push_back(j);
+        }
+        fmt::print("{}\n", arr.dump(2));
+    } else {
+        for (size_t i = 0; i < found.size(); ++i) {
+            const auto& s = found[i];
+            fmt::print("# operator {} of {}: id {}  FLOPs {:.4g}  params {:.4g}\n# steps: ", i + 1, found.size(), s.op.idHex(),
+                       s.flops, s.params);
+            for (size_t k = 0; k < s.stepTexts.size(); ++k) fmt::print("{}{}", k ? " ; " : "", s.stepTexts[k]);
+            fmt::print("\n# path: {}\n{}", s.path.serialize(), printOperator(s.op));
+            if (o.loops) fmt::print("{}", printForwardLoops(s.op));
+            fmt::print("\n");
+        }
+        if (!o.enumerate && o.pathOf.empty() && o.follow.empty() && static_cast<int>(found.size()) < o.count)
+            fmt::print("# the space holds only {} distinct operator(s) within these limits\n", found.size());
+    }
+    if (o.stats) printStats(space, seconds);
+}
+
+}  // namespace
+
+void addSampleCommand(CLI::App& app) {
+    auto o = std::make_shared<SampleOptions>();
+    auto* cmd = app.add_subcommand("sample", "Draw operators from the search space between two shapes");
+    cmd->add_option("--input", o->input, "input shape")->capture_default_str();
+    cmd->add_option("--output", o->output, "output shape")->capture_default_str();
+    o->vars.addTo(*cmd, "N=1, C_in=32, C_out=32, H=16, W=16", "k=3, s=2, g=4");
+    cmd->add_option("-n,--count", o->count, "how many distinct operators")->capture_default_str()->check(CLI::Range(1, 1000000));
+    cmd->add_option("--seed", o->seed, "random seed: the same seed and options give the same operators")->capture_default_str();
+    cmd->add_option("--mode", o->mode, "random descent: uniform (every step equally likely) or type-first (a primitive "
+                                       "kind first, then a step)")->capture_default_str();
+    cmd->add_flag("--enumerate", o->enumerate, "enumerate the space exhaustively (up to -n operators) instead of sampling");
+    cmd->add_option("--path-of", o->pathOf, "find the path of the operator in this file (text or JSON) instead of sampling");
+    cmd->add_option("--follow", o->follow, "replay a path printed earlier");
+    cmd->add_flag("--loops", o->loops, "print each operator's loop nest");
+    cmd->add_flag("--json", o->json, "print JSON for machines");
+    cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates");
+    cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
+    auto& s = o->synth;
+    cmd->add_option("--depth", s.depth, "most primitive steps")->capture_default_str();
+    cmd->add_option("--max-reductions", s.maxReductions, "most reductions")->capture_default_str();
+    cmd->add_option("--max-weights", s.maxWeights, "most weight tensors (tensors - 1)")->capture_default_str();
+    cmd->add_option("--max-chain", s.maxChainLength, "most primitives stacked on one dimension")->capture_default_str();
+    cmd->add_option("--max-weight-rank", s.maxWeightRank, "most dimensions of one weight")->capture_default_str();
+    const char* kinds[] = {"reductions", "contractions", "splits", "merges", "shifts", "strides", "unfolds", "expands"};
+    for (int k = 0; k < 8; ++k)
+        if (k >= 2)
+            cmd->add_option(fmt::format("--max-{}", kinds[k]), s.maxOfKind[static_cast<size_t>(k)],
+                            fmt::format("most {} (-1: no limit)", kinds[k]))
+                ->capture_default_str();
+    cmd->add_option("--max-flops", s.maxFlops, "largest staged FLOPs, summed over bindings")->capture_default_str();
+    cmd->add_option("--min-flops", s.minFlops, "smallest staged FLOPs, summed over bindings")->capture_default_str();
+    cmd->add_option("--min-weight-size", s.minWeightNumel, "smallest weight (elements, in every binding)")->capture_default_str();
+    cmd->add_option("--max-enum", s.maxEnumerationsPerVar, "powers enumerated per coefficient")->capture_default_str();
+    cmd->add_option("--max-vars-in-size", s.maxVariablesInSize, "most variables in one size")->capture_default_str();
+    cmd->add_option("--max-unfold-kernel", s.maxUnfoldKernel, "widest window")->capture_default_str();
+    cmd->add_option("--max-pooling", s.maxPoolingFactor, "largest product of sums shared with no weight")->capture_default_str();
+    cmd->footer("Examples:\n"
+                "  syno sample -n 5 --seed 1 --stats\n"
+                "  syno sample --input '[N, C_in, H, W]' --output '[N, C_out, H, W]' --primary 'N=1, C_in: 2, C_out, H, W' \\\n"
+                "      --coef 'k=3, g=4' --bindings 'C_in=32, C_out=32, H=16, W=16; C_in=64, C_out=64, H=8, W=8' -n 10\n"
+                "  syno show --library conv2d --primary 'N=1, C_in=32, C_out=32, H=16, W=16' --coef 'k=3, s=2, g=4' > c.op\n"
+                "  syno sample --path-of c.op");
+    cmd->callback([o] { runSample(*o); });
+}
+
+}  // namespace syno::cli

@@ -1,0 +1,32 @@
+#pragma once
+// Lower bounds that prune the search: a branch is cut when it provably cannot finish in the steps
+// left or inside the FLOPs window, so sampling wastes no time there.
+#include <vector>
+
+#include "synthesis/Problem.h"
+#include "synthesis/State.h"
+
+namespace syno {
+
+inline constexpr int kUnreachable = 1 << 20;
+
+// Lower bound on the steps needed to turn the state's frontier into the free input sizes.
+//
+// Views can only join dims (split, unfold: one step removes one dim), fork them (merge), or remove
+// whole output-side dims (expand, or one contraction for many). Dims that share a primary variable with
+// an input dim must end up in the same connected group, since primaries are never created or removed
+// except by expanding an output dim. A group of g frontier dims and h input dims needs g+h-2 steps;
+// each coefficient-only dim (a window, a stride) needs one step to be absorbed, and a 1:1 group of
+// unequal sizes needs one step, possibly the same one. Returns kUnreachable when a primary cannot be
+// placed: it is then impossible within any depth.
+int shapeDistance(const State& state, const Problem& problem);
+
+// Lower bound on staged FLOPs (summed over bindings): whatever stage first reads the input loops at
+// least over every leaf below the frontier dims that cannot be expanded away.
+double flopsLowerBound(const State& state, const Problem& problem);
+
+// Whether d may still be removed by an expansion: an output iterator (or a merge half of one) whose
+// variables do not occur in the input shape. Dims the input has (H, W) must come from the input.
+bool isExpandable(Dim d, const Problem& problem);
+
+}  // namespace syno

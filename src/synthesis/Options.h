@@ -1,0 +1,38 @@
+#pragma once
+// Limits of the search space. Defaults suit the standard conv space; every one is an option of
+// `syno sample`.
+#include <array>
+#include <cstdint>
+
+namespace syno {
+
+// The primitive steps of synthesis, in the order children are generated.
+enum class StepKind : uint8_t { Reduce, Contraction, Split, Merge, Shift, Stride, Unfold, Expand, Finalize };
+inline constexpr int kStepKinds = 9;
+const char* stepKindName(StepKind kind);
+
+struct SynthesisOptions {
+    int depth = 10;                 // steps from the output to the input, Finalize not counted
+    int maxReductions = 4;
+    int maxWeights = 2;             // tensors - 1
+    int maxChainLength = 6;         // primitives stacked on one dim (its height)
+    int maxWeightRank = 5;          // dims of one weight
+    // Per-primitive caps; -1 = unlimited.
+    std::array<int, kStepKinds> maxOfKind{-1, -1, -1, -1, 2, 0, -1, 0, -1};
+    int maxEnumerationsPerVar = 3;  // coefficient powers in [-(maxEnum-1)/2, maxEnum/2]; primaries 0..1
+    int maxVariablesInSize = 2;
+    int maxPrimariesInSize = 1;     // of sizes synthesis introduces (reductions, merge blocks)
+    bool requireExactDivision = true;
+    double maxFlops = 1e18;         // window on the staged FLOPs, summed over bindings
+    double minFlops = 0;
+    double minWeightNumel = 1;      // smallest weight allowed (lower bound over bindings)
+    int64_t maxUnfoldKernel = 30;   // window size (upper bound over bindings)
+    double minUnfoldRatio = 2.0;    // |dim| / |window| (lower bound over bindings)
+    int64_t maxStridedSize = 30;    // |dim| * s for strided windows
+    double maxPoolingFactor = 8;    // Π reductions shared with no weight
+    double maxReductionMultiplier = 64;  // Π reductions / numel(input) (upper bound)
+    int maxFinalizations = 4;       // input assignments tried per state when sizes repeat
+    bool allowStandaloneExpand() const { return maxOfKind[static_cast<int>(StepKind::Expand)] != 0; }
+};
+
+}  // namespace syno

@@ -1,0 +1,55 @@
+#include "synthesis/Problem.h"
+
+#include <fmt/format.h>
+
+#include "base/Error.h"
+
+namespace syno {
+
+Problem Problem::make(SizeContext ctx, const std::string& input, const std::string& output, SynthesisOptions options,
+                      const std::string& fixedName) {
+    Problem p;
+    p.input = parseShape(input, ctx.vars());
+    p.output = parseShape(output, ctx.vars());
+    for (const Shape* s : {&p.input, &p.output})
+        for (const auto& d : *s)
+            for (int b = 0; b < ctx.bindingCount(); ++b) {
+                Ratio r = ctx.eval(d.size, b);
+                if (!r.isInteger())
+                    throw Error(fmt::format("shape size {} = {} is not an integer in binding {} ({})",
+                                            d.size.toString(ctx.vars()), r.toString(), b + 1, ctx.describeBinding(b)));
+            }
+    if (auto id = ctx.vars().find(fixedName)) {
+        Size n = Size::variable(*id);
+        int in = -1, out = -1;
+        for (size_t i = 0; i < p.input.size(); ++i)
+            if (p.input[i].size == n && in < 0) in = static_cast<int>(i);
+        for (size_t i = 0; i < p.output.size(); ++i)
+            if (p.output[i].size == n && out < 0) out = static_cast<int>(i);
+        if (in >= 0 && out >= 0) p.fixed.push_back({out, in});
+    }
+    if (options.depth < 1 || options.depth > 40) throw Error(fmt::format("depth {} is outside 1..40", options.depth));
+    if (options.maxWeights < 0 || options.maxWeights > 3)
+        throw Error(fmt::format("{} weights requested; 0 to 3 are supported", options.maxWeights));
+    p.options = options;
+    p.ctx = std::move(ctx);
+    return p;
+}
+
+std::vector<Size> Problem::freeInputSizes() const {
+    std::vector<Size> out;
+    for (size_t i = 0; i < input.size(); ++i) {
+        bool isFixed = false;
+        for (const auto& f : fixed) isFixed |= f.inputPos == static_cast<int>(i);
+        if (!isFixed) out.push_back(input[i].size);
+    }
+    return out;
+}
+
+bool Problem::isFixedOutput(int pos) const {
+    for (const auto& f : fixed)
+        if (f.outputPos == pos) return true;
+    return false;
+}
+
+}  // namespace syno

@@ -1,0 +1,35 @@
+#pragma once
+// What to synthesise: an operator from `input` to `output` over the variables and bindings of `ctx`,
+// within `options`. Dims fixed in place (the batch) pass from output to input untouched and are left
+// out of the search.
+#include <memory>
+#include <vector>
+
+#include "ir/DimStore.h"
+#include "sizes/Bindings.h"
+#include "sizes/Parse.h"
+#include "synthesis/Options.h"
+
+namespace syno {
+
+struct FixedDim {
+    int outputPos;
+    int inputPos;
+};
+
+struct Problem {
+    SizeContext ctx;
+    Shape input;
+    Shape output;
+    std::vector<FixedDim> fixed;
+    SynthesisOptions options;
+
+    // Parses and checks (shapes over declared variables, sizes integral in every binding, fixed dims of
+    // equal size). By default the variable named `fixedName` is fixed when it is a whole dim of both shapes.
+    static Problem make(SizeContext ctx, const std::string& input, const std::string& output,
+                        SynthesisOptions options, const std::string& fixedName = "N");
+    std::vector<Size> freeInputSizes() const;  // input sizes without the fixed dims
+    bool isFixedOutput(int pos) const;
+};
+
+}  // namespace syno

@@ -1,0 +1,320 @@
+#include "synthesis/Space.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "base/Error.h"
+#include "semantics/Cost.h"
+#include "semantics/Stages.h"
+#include "synthesis/CanonicalForm.h"
+#include "synthesis/Distance.h"
+
+namespace syno {
+
+std::string Path::serialize() const {
+    std::string out;
+    for (const auto& s : steps) out += fmt::format("{}{}:{:016x}", out.empty() ? "" : "/", stepKindName(s.kind), s.key);
+    return out;
+}
+
+Path Path::parse(const std::string& text) {
+    Path p;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('/', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string item = text.substr(pos, end - pos);
+        auto colon = item.find(':');
+        if (colon == std::string::npos) throw Error(fmt::format("path step '{}' is not KIND:KEY", item));
+        std::string kind = item.substr(0, colon), key = item.substr(colon + 1);
+        int k = 0;
+        for (; k < kStepKinds; ++k)
+            if (kind == stepKindName(static_cast<StepKind>(k))) break;
+        if (k == kStepKinds) throw Error(fmt::format("path step '{}' has unknown kind '{}'", item, kind));
+        if (key.empty() || key.size() > 16 || key.find_first_not_of("0123456789abcdef") != std::string::npos)
+            throw Error(fmt::format("path step '{}' has a malformed key", item));
+        p.steps.push_back({static_cast<StepKind>(k), std::stoull(key, nullptr, 16)});
+        pos = end + 1;
+    }
+    return p;
+}
+
+Space::Space(Problem problem)
+    : generator_(problem, std::make_shared<DimStore>(problem.ctx.vars())) {
+    Node root;
+    root.state = generator_.root();
+    nodeOf_[root.state.key] = 0;
+    nodes_.push_back(std::move(root));
+    if (rootDistance() > generator_.remaining(nodes_[0].state)) nodes_[0].dead = true;
+}
+
+int Space::rootDistance() const { return shapeDistance(nodes_[0].state, generator_.problem()); }
+
+void Space::expand(int node) {
+    if (nodes_[static_cast<size_t>(node)].expanded) return;
+    std::vector<Child> children = generator_.children(nodes_[static_cast<size_t>(node)].state, stats_);
+    std::vector<Edge> edges;
+    for (Child& c : children) {
+        Edge e{c.kind, c.key, std::move(c.text), -1};
+        if (c.kind == StepKind::Finalize) {
+            auto [it, fresh] = finalOf_.emplace(c.op->id(), static_cast<int>(finals_.size()));
+            if (fresh) finals_.push_back(std::move(*c.op));
+            e.target = it->second;
+        } else {
+            auto [it, fresh] = nodeOf_.emplace(c.state.key, static_cast<int>(nodes_.size()));
+            if (fresh) {
+                Node n;
+                n.state = std::move(c.state);
+                nodes_.push_back(std::move(n));
+            }
+            e.target = it->second;
+        }
+        edges.push_back(std::move(e));
+    }
+    Node& n = nodes_[static_cast<size_t>(node)];
+    n.edges = std::move(edges);
+    n.expanded = true;
+}
+
+bool Space::edgeLive(const Edge& e) const {
+    return e.kind == StepKind::Finalize || !nodes_[static_cast<size_t>(e.target)].dead;
+}
+
+bool Space::markDeadIfEmpty(int node) {
+    Node& n = nodes_[static_cast<size_t>(node)];
+    if (n.dead) return true;
+    for (const Edge& e : n.edges)
+        if (edgeLive(e)) return false;
+    n.dead = true;
+    ++stats_.deadEnds;
+    return true;
+}
+
+Sampled Space::makeSampled(int finalIndex, const std::vector<const Edge*>& path) const {
+    const Operator& op = finals_[static_cast<size_t>(finalIndex)];
+    Sampled s{op, {}, {}, canonicalHash(op), 0, 0};
+    for (const Edge* e : path) {
+        s.path.steps.push_back({e->kind, e->key});
+        s.stepTexts.push_back(e->text);
+    }
+    const SizeContext& ctx = generator_.problem().ctx;
+    s.flops = planStages(op, ctx).flops;
+    s.params = naiveCost(op, ctx).params;
+    return s;
+}
+
+namespace {
+size_t pick(std::mt19937_64& rng, size_t n) {
+    // Unbiased bounded draw from a standard-specified engine: the same on every platform.
+    uint64_t limit = ~0ULL - (~0ULL % n);
+    uint64_t x;
+    do x = rng();
+    while (x >= limit);
+    return static_cast<size_t>(x % n);
+}
+}  // namespace
+
+std::optional<Sampled> Space::sampleOne(std::mt19937_64& rng, SampleMode mode) {
+    std::vector<int> stack{0};
+    std::vector<const Edge*> path;
+    while (!stack.empty()) {
+        int node = stack.back();
+        if (nodes_[static_cast<size_t>(node)].dead) return std::nullopt;  // only the root can be here dead
+        expand(node);
+        if (markDeadIfEmpty(node)) {
+            stack.pop_back();
+            if (!path.empty()) path.pop_back();
+            continue;
+        }
+        const Node& n = nodes_[static_cast<size_t>(node)];
+        std::vector<const Edge*> live;
+        for (const Edge& e : n.edges)
+            if (edgeLive(e)) live.push_back(&e);
+        const Edge* chosen = nullptr;
+        if (mode == SampleMode::TypeFirst) {
+            std::vector<StepKind> kinds;
+            for (const Edge* e : live)
+                if (kinds.empty() || kinds.back() != e->kind) kinds.push_back(e->kind);
+            StepKind k = kinds[pick(rng, kinds.size())];
+            std::vector<const Edge*> ofKind;
+            for (const Edge* e : live)
+                if (e->kind == k) ofKind.push_back(e);
+            chosen = ofKind[pick(rng, ofKind.size())];
+        } else {
+            chosen = live[pick(rng, live.size())];
+        }
+        path.push_back(chosen);
+        if (chosen->kind == StepKind::Finalize) return makeSampled(chosen->target, path);
+        stack.push_back(chosen->target);
+    }
+    return std::nullopt;
+}
+
+std::vector<Sampled> Space::sample(int n, uint64_t seed, SampleMode mode, int maxAttempts) {
+    std::mt19937_64 rng(seed);
+    std::vector<Sampled> out;
+    std::set<uint64_t> seen;
+    if (maxAttempts <= 0) maxAttempts = 50 * std::max(n, 1) + 100;
+    for (int attempt = 0; attempt < maxAttempts && static_cast<int>(out.size()) < n; ++attempt) {
+        auto s = sampleOne(rng, mode);
+        if (!s) break;
+        if (!seen.insert(s->canonical).second) {
+            ++stats_.duplicates;
+            continue;
+        }
+        out.push_back(std::move(*s));
+    }
+    return out;
+}
+
+std::vector<Sampled> Space::enumerate(size_t limit) {
+    std::vector<Sampled> out;
+    std::set<int> finalsSeen;
+    std::set<int> visited;
+    std::set<uint64_t> canon;
+    std::vector<const Edge*> path;
+    std::function<void(int)> visit = [&](int node) {
+        if (out.size() >= limit || !visited.insert(node).second) return;
+        expand(node);
+        for (size_t i = 0; i < nodes_[static_cast<size_t>(node)].edges.size() && out.size() < limit; ++i) {
+            const Edge* e = &nodes_[static_cast<size_t>(node)].edges[i];
+            path.push_back(e);
+            if (e->kind == StepKind::Finalize) {
+                if (finalsSeen.insert(e->target).second) {
+                    Sampled s = makeSampled(e->target, path);
+                    if (canon.insert(s.canonical).second) out.push_back(std::move(s));
+                    else ++stats_.duplicates;
+                }
+            } else {
+                visit(e->target);
+            }
+            path.pop_back();
+        }
+    };
+    visit(0);
+    return out;
+}
+
+namespace {
+
+Dim copyRelabelled(Dim d, DimStore& store, const std::vector<int>& label) {
+    switch (d->kind) {
+        case DimKind::Iterator: return store.iterator(d->index, d->size);
+        case DimKind::Reduce: return store.reduce(label[static_cast<size_t>(d->index)], d->size, d->reduce);
+        case DimKind::Split:
+            return store.split(copyRelabelled(d->lhs, store, label), copyRelabelled(d->rhs, store, label));
+        case DimKind::MergeOuter: return store.mergeOuter(copyRelabelled(d->lhs, store, label), d->factor);
+        case DimKind::MergeInner: return store.mergeInner(copyRelabelled(d->lhs, store, label), d->factor);
+        case DimKind::Shift: return store.shift(copyRelabelled(d->lhs, store, label), d->shift);
+        case DimKind::Stride: return store.stride(copyRelabelled(d->lhs, store, label), d->factor);
+        case DimKind::Unfold:
+            return store.unfold(copyRelabelled(d->lhs, store, label), copyRelabelled(d->rhs, store, label));
+    }
+    return nullptr;
+}
+
+std::vector<Dim> sortedByHash(std::vector<Dim> v) {
+    std::sort(v.begin(), v.end(), [](Dim a, Dim b) { return a->hash < b->hash; });
+    return v;
+}
+
+}  // namespace
+
+std::optional<Path> Space::pathOf(const Operator& target) {
+    if (!(target.vars() == generator_.problem().ctx.vars()))
+        throw Error("the operator declares other variables than the search space");
+    DimStore& store = *generator_.store();
+    const uint64_t targetCanon = canonicalHash(target);
+    const auto& red = target.reductions();
+    // Reductions are generated in size order; try every labelling consistent with it.
+    std::vector<size_t> order(red.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return red[a]->size < red[b]->size; });
+    std::vector<size_t> perm = order;
+    std::sort(perm.begin(), perm.end());
+    std::set<std::vector<size_t>> tried;
+    do {
+        bool sizesOrdered = true;
+        for (size_t i = 1; i < perm.size(); ++i) sizesOrdered &= !(red[perm[i]]->size < red[perm[i - 1]]->size);
+        if (!sizesOrdered) continue;
+        std::vector<int> label(red.size());
+        for (size_t slot = 0; slot < perm.size(); ++slot) label[perm[slot]] = static_cast<int>(slot);
+        std::set<Dim> allowed;
+        std::function<void(Dim)> collect = [&](Dim d) {
+            allowed.insert(d);
+            if (d->lhs) collect(d->lhs);
+            if (d->rhs) collect(d->rhs);
+        };
+        std::vector<Dim> input;
+        for (Dim d : target.input()) input.push_back(copyRelabelled(d, store, label));
+        for (Dim d : input) collect(d);
+        std::set<std::vector<Dim>> weights;
+        for (const auto& w : target.weights()) {
+            std::vector<Dim> copy;
+            for (Dim d : w) copy.push_back(copyRelabelled(d, store, label));
+            weights.insert(sortedByHash(copy));
+        }
+        std::set<Dim> expansions;
+        for (Dim d : target.expansions()) expansions.insert(copyRelabelled(d, store, label));
+        for (Dim d : expansions) collect(d);
+
+        auto consistent = [&](const State& s) {
+            for (Dim d : s.frontier)
+                if (!allowed.count(d)) return false;
+            for (const auto& w : s.weights)
+                if (!weights.count(w)) return false;
+            for (Dim d : s.expansions)
+                if (!expansions.count(d)) return false;
+            return true;
+        };
+        std::set<int> visited;
+        std::vector<PathStep> steps;
+        std::function<bool(int)> dfs = [&](int node) -> bool {
+            if (!visited.insert(node).second) return false;
+            expand(node);
+            const auto edges = nodes_[static_cast<size_t>(node)].edges;  // copy: expand() may grow nodes_
+            for (const Edge& e : edges) {
+                if (e.kind == StepKind::Finalize) {
+                    if (canonicalHash(finals_[static_cast<size_t>(e.target)]) == targetCanon) {
+                        steps.push_back({e.kind, e.key});
+                        return true;
+                    }
+                    continue;
+                }
+                if (!consistent(nodes_[static_cast<size_t>(e.target)].state)) continue;
+                steps.push_back({e.kind, e.key});
+                if (dfs(e.target)) return true;
+                steps.pop_back();
+            }
+            return false;
+        };
+        if (dfs(0)) return Path{steps};
+    } while (std::next_permutation(perm.begin(), perm.end()));
+    return std::nullopt;
+}
+
+Sampled Space::follow(const Path& path) {
+    int node = 0;
+    std::vector<const Edge*> edges;
+    for (size_t i = 0; i < path.steps.size(); ++i) {
+        expand(node);
+        const Edge* found = nullptr;
+        for (const Edge& e : nodes_[static_cast<size_t>(node)].edges)
+            if (e.kind == path.steps[i].kind && e.key == path.steps[i].key) found = &e;
+        if (!found)
+            throw Error(fmt::format("path step {} ({}) does not exist in this space", i + 1, stepKindName(path.steps[i].kind)));
+        edges.push_back(found);
+        if (found->kind == StepKind::Finalize) {
+            if (i + 1 != path.steps.size()) throw Error("path continues after its finalize step");
+            return makeSampled(found->target, edges);
+        }
+        node = found->target;
+    }
+    throw Error("path does not end in a finished operator");
+}
+
+}  // namespace syno

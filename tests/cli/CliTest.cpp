@@ -1,0 +1,258 @@
+// The `syno` binary end to end: help and version, and bad input that must end in exactly one line on
+// stderr ("syno: error: ...") and exit code 1, never a crash.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef SYNO_BINARY
+#error "SYNO_BINARY must name the built syno executable"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+    int exitCode = -1;   // -1 when the process did not exit normally
+    int signal = 0;      // the signal that ended it, if any
+    std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+int lineCount(const std::string& s) {
+    int n = 0;
+    for (char c : s) n += c == '\n';
+    if (!s.empty() && s.back() != '\n') ++n;
+    return n;
+}
+
+class CliTest : public ::testing::Test {
+protected:
+    fs::path dir;
+
+    void SetUp() override {
+        std::string tmpl = (fs::temp_directory_path() / "syno_cli_XXXXXX").string();
+        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+        dir = tmpl;
+    }
+    void TearDown() override {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+
+    std::string write(const std::string& name, const std::string& content) {
+        fs::path p = dir / name;
+        std::ofstream(p, std::ios::binary) << content;
+        return p.string();
+    }
+
+    // Runs syno with args (each quoted for the shell), optionally feeding a file on stdin.
+    Result run(const std::vector<std::string>& args, const std::string& stdinFile = "") {
+        std::string cmd = "exec " + quote(SYNO_BINARY);
+        for (const auto& a : args) cmd += " " + quote(a);
+        cmd += " >" + quote((dir / "stdout").string()) + " 2>" + quote((dir / "stderr").string());
+        cmd += " <" + quote(stdinFile.empty() ? "/dev/null" : stdinFile);
+        int status = std::system(cmd.c_str());
+        Result r;
+        if (status != -1 && WIFEXITED(status)) {
+            r.exitCode = WEXITSTATUS(status);
+            if (r.exitCode > 128) r.signal = r.exitCode - 128;  // the shell's report of a signal
+        } else if (status != -1 && WIFSIGNALED(status)) {
+            r.signal = WTERMSIG(status);
+        }
+        r.out = slurp(dir / "stdout");
+        r.err = slurp(dir / "stderr");
+        return r;
+    }
+
+    // Bad input: exit code 1, one line on stderr starting "syno: error:" and naming `mentions`.
+    void expectOneLineError(const std::vector<std::string>& args, const std::string& mentions,
+                            const std::string& stdinFile = "") {
+        std::string shown;
+        for (const auto& a : args) shown += " " + a;
+        SCOPED_TRACE("syno" + shown);
+        Result r = run(args, stdinFile);
+        EXPECT_EQ(r.signal, 0) << "crashed: " << r.err;
+        EXPECT_EQ(r.exitCode, 1) << r.err;
+        EXPECT_EQ(lineCount(r.err), 1) << r.err;
+        EXPECT_EQ(r.err.rfind("syno: error: ", 0), 0u) << r.err;
+        EXPECT_NE(r.err.find(mentions), std::string::npos) << "'" << mentions << "' not in: " << r.err;
+    }
+};
+
+TEST_F(CliTest, HelpListsTheCommands) {
+    Result r = run({"--help"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    for (const char* s : {"demo", "show", "shapes", "--version", "--help"})
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << " missing from:\n" << r.out;
+}
+
+TEST_F(CliTest, CommandHelpMentionsItsOptions) {
+    const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
+        {"demo", {"--threads", "--seed", "--tolerance"}},
+        {"show", {"--library", "--json", "--loops", "--cost", "--pad", "--primary", "--coef", "--bindings"}},
+        {"shapes", {"--input", "--output", "--primary", "--coef", "--bindings"}},
+    };
+    for (const auto& [command, options] : commands) {
+        Result r = run({command, "--help"});
+        EXPECT_EQ(r.exitCode, 0) << command << ": " << r.err;
+        for (const auto& o : options) EXPECT_NE(r.out.find(o), std::string::npos) << command << " help lacks " << o;
+    }
+}
+
+TEST_F(CliTest, Version) {
+    Result r = run({"--version"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(syno \d+\.\d+\.\d+)"))) << r.out;
+}
+
+TEST_F(CliTest, ShapesOnGoodInput) {
+    Result r = run({"shapes", "--output", "[N, C_out, H/s, W/s]", "--bindings", "H=56, W=56; H=28, W=28"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+    EXPECT_NE(r.out.find("binding 2"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("-> output [1, 64, 14, 14]"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("all sizes are positive integers in all 2 binding(s)"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, MalformedShape) { expectOneLineError({"shapes", "--output", "[N, C_out H]"}, "column"); }
+
+TEST_F(CliTest, UnknownVariableInOutputShape) {
+    expectOneLineError({"shapes", "--output", "[N, C_out, X, W]"}, "unknown variable 'X'");
+}
+
+TEST_F(CliTest, ZeroSize) {
+    expectOneLineError({"shapes", "--primary", "N=0, C_in=64, C_out=64, H=56, W=56"}, "positive");
+    expectOneLineError({"shapes", "--bindings", "H=-3"}, "positive");
+}
+
+TEST_F(CliTest, ContradictoryOrIncompleteSpecs) {
+    expectOneLineError({"shapes", "--primary", "N=1, C_in=64, C_out=64, H=56, W=56, k", "--coef", "k=3"},
+                       "declared twice");
+    expectOneLineError({"shapes", "--primary", "N=1, C_in, C_out=64, H=56, W=56", "--bindings", "C_in=64; H=28"},
+                       "no value");
+    expectOneLineError({"shapes", "--bindings", "C_in=64; X=3"}, "unknown variable 'X'");
+}
+
+TEST_F(CliTest, SizesThatDoNotDivide) {
+    expectOneLineError({"shapes", "--output", "[N, C_out/g, H, W]", "--coef", "g=32", "--bindings", "C_out=48"},
+                       "binding 1");
+    expectOneLineError({"shapes", "--output", "[N, C_out, H/s, W/s]", "--coef", "s=3", "--bindings",
+                        "H=30, W=30; H=28, W=28"},
+                       "binding 2");
+}
+
+// The shape parser accepts newlines as spaces, and the error echoes the text: it must stay one line.
+TEST_F(CliTest, ErrorStaysOneLineWhenTheInputHasANewline) {
+    expectOneLineError({"shapes", "--output", "[N, C_out,\n X, W]"}, "unknown variable 'X'");
+}
+
+// --pad on an operator whose coefficient product overflows 64 bits (s^2 with s = 2^32).
+TEST_F(CliTest, PaddingOverflowIsAnErrorNotACrash) {
+    std::string path = write("overflow.syno",
+                             "syno-operator 1\n"
+                             "primary N, H\n"
+                             "coefficients s=4294967296\n"
+                             "output [N, H/s^2]\n"
+                             "r0 = mean(s^2)\n"
+                             "d0 = split(i1, r0)\n"
+                             "input [i0, d0]\n");
+    expectOneLineError({"show", path, "--cost", "--bindings", "N=1, H=8"}, "overflows");
+    expectOneLineError({"show", path, "--cost", "--pad", "--bindings", "N=1, H=8"}, "");
+}
+
+TEST_F(CliTest, OperatorFileThatDoesNotExist) {
+    std::string missing = (dir / "no-such.syno").string();
+    expectOneLineError({"show", missing}, missing);
+}
+
+TEST_F(CliTest, FileThatIsNotAnOperator) {
+    std::string path = write("notes.txt", "these are\nnot an operator\n");
+    expectOneLineError({"show", path}, "not a syno operator");
+    expectOneLineError({"show", "-"}, "not a syno operator", path);
+}
+
+TEST_F(CliTest, CorruptJsonOperator) {
+    Result json = run({"show", "--library", "conv2d", "--json"});
+    ASSERT_EQ(json.exitCode, 0) << json.err;
+    std::string path = write("corrupt.json", json.out.substr(0, json.out.size() / 2));
+    expectOneLineError({"show", path}, "JSON");
+    std::string wrongId = json.out;
+    size_t at = wrongId.find("\"id\": \"");
+    ASSERT_NE(at, std::string::npos) << json.out;
+    wrongId.replace(at + 7, 16, "0000000000000000");
+    expectOneLineError({"show", write("wrong-id.json", wrongId)}, "0000000000000000");
+}
+
+TEST_F(CliTest, OtherShowErrors) {
+    expectOneLineError({"show", "--library", "nope"}, "unknown layer 'nope'");
+    expectOneLineError({"show"}, "--library");
+    // avg-pool 3x3 at H=28 needs padding: refused without --pad.
+    expectOneLineError({"show", "--library", "avgpool", "--cost", "--coef", "s=3", "--bindings", "H=28, W=28"},
+                       "not an integer");
+}
+
+TEST_F(CliTest, CostWithPadding) {
+    Result r = run({"show", "--library", "avgpool", "--cost", "--pad", "--coef", "s=3", "--bindings", "H=28, W=28"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("FLOPs"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, JsonOutputParsesBackFromStdin) {
+    Result json = run({"show", "--library", "conv2d", "--json"});
+    ASSERT_EQ(json.exitCode, 0) << json.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(json.out, m, std::regex(R"re("id": "([0-9a-f]{16})")re"))) << json.out;
+    std::string id = m[1];
+    std::string path = write("conv.json", json.out);
+    Result back = run({"show", "-"}, path);
+    EXPECT_EQ(back.exitCode, 0) << back.err;
+    EXPECT_EQ(back.out.rfind("# id " + id + "\n", 0), 0u) << back.out;
+    Result text = run({"show", "--library", "conv2d"});
+    EXPECT_EQ(back.out, text.out);  // same canonical text as the layer itself
+    Result again = run({"show", "-", "--json"}, path);
+    EXPECT_EQ(again.out, json.out);
+    // The text form reads back too.
+    std::string textPath = write("conv.syno", text.out);
+    EXPECT_EQ(run({"show", "-"}, textPath).out, text.out);
+}
+
+TEST_F(CliTest, DemoAgrees) {
+    Result r = run({"demo", "--threads", "1"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("agree"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("restrict(i2+r1-(k-1)/2, 0, H)"), std::string::npos) << r.out;
+}
+
+// Command-line syntax errors belong to the argument parser: they must still fail cleanly.
+TEST_F(CliTest, UnknownOptionFailsWithoutCrashing) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"shapes", "--bogus"}, std::vector<std::string>{"demo", "--threads", "0"}}) {
+        Result r = run(args);
+        EXPECT_EQ(r.signal, 0) << r.err;
+        EXPECT_GT(r.exitCode, 0) << r.err;
+        EXPECT_LT(r.exitCode, 128) << r.err;
+        EXPECT_FALSE(r.err.empty());
+    }
+}
+
+}  // namespace
