@@ -29,6 +29,7 @@ struct SampleOptions {
     bool enumerate = false, loops = false, json = false, stats = false;
     std::string pathOf, follow;
     std::string fixed = "N";
+    size_t maxNodes = 2'000'000;
 };
 
 void printStats(const Space& space, double seconds) {
@@ -50,6 +51,7 @@ void runSample(const SampleOptions& o) {
     auto start = std::chrono::steady_clock::now();
     Problem problem = Problem::make(o.vars.context(), o.input, o.output, o.synth, o.fixed);
     Space space(problem);
+    space.setNodeLimit(o.maxNodes);
     if (o.mode != "uniform" && o.mode != "type-first") throw Error(fmt::format("unknown --mode '{}' (uniform, type-first)", o.mode));
     SampleMode mode = o.mode == "uniform" ? SampleMode::Uniform : SampleMode::TypeFirst;
 
@@ -67,6 +69,9 @@ void runSample(const SampleOptions& o) {
         found = space.sample(o.count, o.seed, mode);
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (found.empty() && space.budgetExhausted())
+        throw Error(fmt::format("the search space grew past {} partial operators without finishing one: tighten the "
+                                "limits (--depth, --max-*) or raise --max-nodes", o.maxNodes));
     if (found.empty()) {
         int dist = space.rootDistance();
         throw Error(fmt::format("no operator maps {} to {} within depth {}{}", o.input, o.output, problem.options.depth,
@@ -98,7 +103,9 @@ void runSample(const SampleOptions& o) {
             if (o.loops) fmt::print("{}", printForwardLoops(s.op));
             fmt::print("\n");
         }
-        if (!o.enumerate && o.pathOf.empty() && o.follow.empty() && static_cast<int>(found.size()) < o.count)
+        if (space.budgetExhausted())
+            fmt::print("# stopped at the node limit (--max-nodes {}) after {} operator(s)\n", o.maxNodes, found.size());
+        else if (!o.enumerate && o.pathOf.empty() && o.follow.empty() && static_cast<int>(found.size()) < o.count)
             fmt::print("# the space holds only {} distinct operator(s) within these limits\n", found.size());
     }
     if (o.stats) printStats(space, seconds);
@@ -123,6 +130,7 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_flag("--json", o->json, "print JSON for machines");
     cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates");
     cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
+    cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")->capture_default_str();
     auto& s = o->synth;
     cmd->add_option("--depth", s.depth, "most primitive steps")->capture_default_str();
     cmd->add_option("--max-reductions", s.maxReductions, "most reductions")->capture_default_str();

@@ -39,12 +39,17 @@ Dim DimStore::intern(DimNode node) {
     h = hashCombine(h, node.rhs ? node.rhs->hash : 0);
     node.hash = h;
     node.height = std::max(node.lhs ? node.lhs->height + 1 : 0, node.rhs ? node.rhs->height + 1 : 0);
-    auto& bucket = byHash_[h];
-    for (Dim d : bucket)
-        if (sameNode(*d, node)) return d;
+    auto [it, fresh] = byHash_.emplace(h, nullptr);
+    if (!fresh) {
+        if (sameNode(*it->second, node)) return it->second;
+        for (Dim d : collisions_)
+            if (sameNode(*d, node)) return d;
+    }
     nodes_.push_back(node);
-    bucket.push_back(&nodes_.back());
-    return &nodes_.back();
+    Dim made = &nodes_.back();
+    if (fresh) it->second = made;
+    else collisions_.push_back(made);
+    return made;
 }
 
 namespace {

@@ -35,8 +35,9 @@ private:
     Dim intern(DimNode node);
 
     VariableTable vars_;
-    std::deque<DimNode> nodes_;                                  // stable addresses
-    std::unordered_map<uint64_t, std::vector<Dim>> byHash_;
+    std::deque<DimNode> nodes_;                    // stable addresses
+    std::unordered_map<uint64_t, Dim> byHash_;     // one node per 64-bit hash...
+    std::vector<Dim> collisions_;                  // ...and the (astronomically rare) others
 };
 
 }  // namespace syno

@@ -1,6 +1,7 @@
 #include "synthesis/Distance.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <set>
@@ -78,34 +79,50 @@ bool productReachable(const State& state, const Problem& problem, const std::vec
 int shapeDistance(const State& state, const Problem& problem) {
     const VariableTable& vars = problem.ctx.vars();
     const auto& o = problem.options;
-    std::vector<Size> desired = problem.freeInputSizes();
+    const std::vector<Size> desired = problem.freeInputSizes();
     const bool contractionLeft = static_cast<int>(state.weights.size()) < o.maxWeights;
-    const bool expandLeft = o.allowStandaloneExpand();
-    const bool removalAvailable = contractionLeft || expandLeft;
+    const bool removalAvailable = contractionLeft || o.allowStandaloneExpand();
     // While still adding reductions, a missing primary can come from a new reduction (one step at least).
     const int reduceCap = o.maxOfKind[static_cast<int>(StepKind::Reduce)];
     const bool reductionsLeft = state.reducing() && static_cast<int>(state.reductions.size()) < o.maxReductions &&
                                 (reduceCap < 0 || static_cast<int>(state.reductions.size()) < reduceCap);
-    bool needsReduction = false;
 
-    // Nodes 0..F-1: frontier dims that must reach the input; F..F+D-1: input dims.
-    std::vector<const Size*> nodes;
+    // Sums shared with no weight pool their input; a sum that can no longer be shared (consumed, or no
+    // contraction left) stays a pooling factor for good.
+    Size pooled;
+    for (Dim r : state.reductions)
+        if (!state.inWeight(r) &&
+            (!contractionLeft || std::find(state.frontier.begin(), state.frontier.end(), r) == state.frontier.end()))
+            pooled = pooled * r->size;
+    if (problem.ctx.upperBound(pooled) > o.maxPoolingFactor) return kUnreachable;
+
+    // A primary is "placed" when exactly one input dim holds it, to the power 1: then every frontier dim
+    // holding it belongs to that input dim's group. Others (H in [N, C, H, H], or H^2) are ambiguous:
+    // they are only checked in total, which keeps the bound a bound.
+    std::vector<int> desiredPower(static_cast<size_t>(vars.size()), 0), desiredCount(static_cast<size_t>(vars.size()), 0);
+    for (const Size& s : desired)
+        for (int id : primariesOf(s, vars)) {
+            desiredPower[static_cast<size_t>(id)] += s.power(id);
+            ++desiredCount[static_cast<size_t>(id)];
+        }
+    std::vector<bool> placed(static_cast<size_t>(vars.size()), false);
+    for (int id = 0; id < vars.size(); ++id)
+        placed[static_cast<size_t>(id)] = desiredCount[static_cast<size_t>(id)] == 1 && desiredPower[static_cast<size_t>(id)] == 1;
+
+    // Classify the frontier: strided windows, removable (expandable) dims, coefficient-only dims, and
+    // the rest, which must reach the input.
+    std::vector<const Size*> nodes;  // 0..nf-1 frontier, then input dims
     std::vector<Dim> removable;
     int coefficientOnly = 0, strides = 0;
+    std::vector<int> frontierPower(static_cast<size_t>(vars.size()), 0);
     for (Dim d : state.frontier) {
-        if (d->kind == DimKind::Stride) {
-            ++strides;
-            continue;
+        if (d->kind == DimKind::Stride) ++strides;
+        else if (removalAvailable && isExpandable(d, problem)) removable.push_back(d);
+        else if (primariesOf(d->size, vars).empty()) ++coefficientOnly;
+        else {
+            nodes.push_back(&d->size);
+            for (int id : primariesOf(d->size, vars)) frontierPower[static_cast<size_t>(id)] += d->size.power(id);
         }
-        if (removalAvailable && isExpandable(d, problem)) {
-            removable.push_back(d);
-            continue;
-        }
-        if (primariesOf(d->size, vars).empty()) {
-            ++coefficientOnly;
-            continue;
-        }
-        nodes.push_back(&d->size);
     }
     const int nf = static_cast<int>(nodes.size());
     int desiredCoefficientOnly = 0;
@@ -113,83 +130,174 @@ int shapeDistance(const State& state, const Problem& problem) {
         if (primariesOf(s, vars).empty()) ++desiredCoefficientOnly;
         nodes.push_back(&s);
     }
-    const int n = static_cast<int>(nodes.size());
-    UnionFind uf(n);
-    std::map<int, int> firstWithPrimary;
-    for (int i = 0; i < n; ++i)
-        for (int p : primariesOf(*nodes[static_cast<size_t>(i)], vars)) {
-            auto [it, fresh] = firstWithPrimary.emplace(p, i);
-            if (!fresh) uf.unite(i, it->second);
-        }
-
-    struct Group {
-        int g = 0, h = 0;
-        Size productG, productH;
-        const Size* onlyG = nullptr;
-        const Size* onlyH = nullptr;
-    };
-    std::map<int, Group> groups;
-    for (int i = 0; i < n; ++i) {
-        Group& grp = groups[uf.find(i)];
-        const Size& s = *nodes[static_cast<size_t>(i)];
-        if (i < nf) {
-            ++grp.g;
-            grp.productG = grp.productG * s;
-            grp.onlyG = &s;
-        } else {
-            ++grp.h;
-            grp.productH = grp.productH * s;
-            grp.onlyH = &s;
-        }
-    }
     std::set<int> removablePrimaries;
     for (Dim d : removable)
         for (int p : primariesOf(d->size, vars)) removablePrimaries.insert(p);
 
-    int steps = 0, mismatched = 0;
-    std::set<int> primariesInDesired;
-    for (const Size& s : desired)
-        for (int p : primariesOf(s, vars)) primariesInDesired.insert(p);
-    for (const auto& [root, grp] : groups) {
-        if (grp.h == 0) {
-            if (grp.g > 0) return kUnreachable;  // a primary with nowhere to go and no way to drop it
-            continue;
-        }
-        bool deficit = false;
-        for (int id = 0; id < vars.size(); ++id) {
-            if (!vars.isPrimary(id)) continue;
-            int pg = grp.productG.power(id), ph = grp.productH.power(id);
-            if (pg > ph) return kUnreachable;  // primaries cannot be removed from these dims
-            if (pg < ph) {
-                if (!removablePrimaries.count(id)) {
-                    if (!reductionsLeft) return kUnreachable;  // nothing can supply it
-                    needsReduction = true;
-                }
-                deficit = true;
-            }
-        }
-        if (grp.g == 0) {
-            steps += grp.h - 1;
-        } else {
-            steps += grp.g + grp.h - 2 + (deficit ? 1 : 0);
-            if (!deficit && grp.g == 1 && grp.h == 1 && !(*grp.onlyG == *grp.onlyH)) ++mismatched;
+    // Totals per primary: non-removable dims can never lose a primary; a missing one must come from a
+    // removable dim or a new reduction.
+    bool needsReduction = false;
+    for (int id = 0; id < vars.size(); ++id) {
+        if (!vars.isPrimary(id)) continue;
+        int have = frontierPower[static_cast<size_t>(id)], want = desiredPower[static_cast<size_t>(id)];
+        if (have > want) return kUnreachable;
+        if (have < want && !removablePrimaries.count(id)) {
+            if (!reductionsLeft) return kUnreachable;
+            needsReduction = true;
         }
     }
+
+    // Every desired dim gets labels (primary, slot): a placed primary has one slot; an ambiguous primary
+    // held to the power 1 by c input dims has c slots, and each frontier dim holding it picks which
+    // slot(s) it feeds. The bound is the minimum over those choices (few: dims are few).
+    const int n = static_cast<int>(nodes.size());
+    using Label = std::pair<int, int>;  // (primary, slot)
+    std::vector<std::vector<Label>> labels(static_cast<size_t>(n));
+    std::vector<std::pair<int, int>> choices;  // (frontier node, primary) still to assign, with its power
+    std::vector<int> choicePower;
+    std::vector<bool> slotted(static_cast<size_t>(vars.size()), false);
+    for (int id = 0; id < vars.size(); ++id) {
+        if (!vars.isPrimary(id) || placed[static_cast<size_t>(id)] || desiredCount[static_cast<size_t>(id)] < 2) continue;
+        bool unitPowers = true;
+        for (const Size& s : desired) unitPowers &= s.power(id) <= 1;
+        slotted[static_cast<size_t>(id)] = unitPowers;
+    }
+    for (int i = nf; i < n; ++i) {
+        for (int id : primariesOf(*nodes[static_cast<size_t>(i)], vars)) {
+            if (placed[static_cast<size_t>(id)]) labels[static_cast<size_t>(i)].push_back({id, 0});
+            if (slotted[static_cast<size_t>(id)]) {
+                // Slot = how many earlier input dims hold this primary.
+                int k = 0;
+                for (int j = nf; j < i; ++j) k += nodes[static_cast<size_t>(j)]->power(id) > 0;
+                labels[static_cast<size_t>(i)].push_back({id, k});
+            }
+        }
+    }
+    for (int i = 0; i < nf; ++i)
+        for (int id : primariesOf(*nodes[static_cast<size_t>(i)], vars)) {
+            if (placed[static_cast<size_t>(id)]) labels[static_cast<size_t>(i)].push_back({id, 0});
+            else if (slotted[static_cast<size_t>(id)]) {
+                choices.push_back({i, id});
+                choicePower.push_back(nodes[static_cast<size_t>(i)]->power(id));
+            }
+        }
+
+    struct Bound {
+        int steps;
+        bool feasible;
+    };
+    // The bound for one choice of slots.
+    auto evaluate = [&](const std::vector<std::vector<Label>>& lab) -> Bound {
+        UnionFind uf(n);
+        std::map<Label, int> firstWith;
+        for (int i = 0; i < n; ++i)
+            for (const Label& l : lab[static_cast<size_t>(i)]) {
+                auto [it, fresh] = firstWith.emplace(l, i);
+                if (!fresh) uf.unite(i, it->second);
+            }
+        struct Group {
+            int g = 0, h = 0;
+            const Size* onlyG = nullptr;
+            const Size* onlyH = nullptr;
+            bool labelled = false;
+        };
+        std::map<int, Group> groups;
+        for (int i = 0; i < n; ++i) {
+            Group& grp = groups[uf.find(i)];
+            const Size& s = *nodes[static_cast<size_t>(i)];
+            grp.labelled |= !lab[static_cast<size_t>(i)].empty();
+            if (i < nf) {
+                ++grp.g;
+                grp.onlyG = &s;
+            } else {
+                ++grp.h;
+                grp.onlyH = &s;
+            }
+        }
+        // Dims outside any labelled group float: they may join any group, which only adds steps, but
+        // they weaken the counting of forks and joins below.
+        bool floating = !removable.empty() || reductionsLeft;
+        for (const auto& [root, grp] : groups)
+            if (!grp.labelled) floating = true;
+        int steps = 0, mismatched = 0, mergesNeeded = 0, splitsNeeded = 0;
+        for (const auto& [root, grp] : groups) {
+            if (!grp.labelled || grp.g == 0) continue;  // floating, or fed by removable dims / a new reduction
+            if (grp.h == 0) return {0, false};           // a frontier dim's slot has no input dim
+            steps += grp.g + grp.h - 2;
+            // A connected group with two input dims needs a fork (merge); with two frontier dims, a join
+            // (split: windows are coefficient-only and counted apart). Without floating dims the counts
+            // are exact differences.
+            mergesNeeded += std::max(floating ? 0 : grp.h - grp.g, grp.h >= 2 ? 1 : 0);
+            splitsNeeded += std::max(floating ? 0 : grp.g - grp.h, grp.g >= 2 ? 1 : 0);
+            if (grp.g == 1 && grp.h == 1 && !(*grp.onlyG == *grp.onlyH)) ++mismatched;
+        }
+        auto left = [&](StepKind k) {
+            int cap = o.maxOfKind[static_cast<size_t>(k)];
+            return cap < 0 ? kUnreachable : cap - state.counts[static_cast<size_t>(k)];
+        };
+        if (mergesNeeded > left(StepKind::Merge) || splitsNeeded > left(StepKind::Split)) return {0, false};
+        return {steps + (mismatched << 16), true};  // mismatches are combined with absorption below
+    };
+
+    int best = kUnreachable, bestMismatched = 0;
+    int evaluations = 0;
+    std::vector<std::vector<Label>> lab = labels;
+    std::vector<std::vector<int>> slotUse(static_cast<size_t>(vars.size()));
+    for (int id = 0; id < vars.size(); ++id) slotUse[static_cast<size_t>(id)].assign(static_cast<size_t>(desiredCount[static_cast<size_t>(id)]), 0);
+    std::function<void(size_t)> assign = [&](size_t c) {
+        if (evaluations > 256) return;
+        if (c == choices.size()) {
+            ++evaluations;
+            Bound b = evaluate(lab);
+            if (!b.feasible) return;
+            int steps = b.steps & 0xffff, mism = b.steps >> 16;
+            if (steps + mism < best + bestMismatched) {
+                best = steps;
+                bestMismatched = mism;
+            }
+            return;
+        }
+        auto [node, id] = choices[c];
+        int power = choicePower[c];
+        int slots = desiredCount[static_cast<size_t>(id)];
+        // Choose `power` distinct slots, each used by at most one frontier dim.
+        std::function<void(int, int)> pickSlots = [&](int from, int still) {
+            if (still == 0) return assign(c + 1);
+            for (int k = from; k < slots; ++k) {
+                if (slotUse[static_cast<size_t>(id)][static_cast<size_t>(k)]) continue;
+                slotUse[static_cast<size_t>(id)][static_cast<size_t>(k)] = 1;
+                lab[static_cast<size_t>(node)].push_back({id, k});
+                pickSlots(k + 1, still - 1);
+                lab[static_cast<size_t>(node)].pop_back();
+                slotUse[static_cast<size_t>(id)][static_cast<size_t>(k)] = 0;
+            }
+        };
+        pickSlots(0, power);
+    };
+    assign(0);
+    if (evaluations > 256) {
+        // Too many choices to try: fall back to the bound without slots (still a bound).
+        Bound b = evaluate(labels);
+        best = b.feasible ? (b.steps & 0xffff) : 0;
+        bestMismatched = b.feasible ? b.steps >> 16 : 0;
+    }
+    if (best >= kUnreachable) return kUnreachable;
+    int steps = best, mismatched = bestMismatched;
+
     // Output-side dims whose primaries no input dim holds must be expanded away.
     int mustRemove = 0;
     for (Dim d : removable) {
         bool needed = false;
-        for (int p : primariesOf(d->size, vars)) needed |= primariesInDesired.count(p) > 0;
+        for (int p : primariesOf(d->size, vars)) needed |= desiredPower[static_cast<size_t>(p)] > 0;
         if (!needed) ++mustRemove;
     }
     if (mustRemove > 0) steps += contractionLeft ? 1 : mustRemove;
     if (needsReduction) steps += 1;
     int absorb = std::max(0, coefficientOnly - desiredCoefficientOnly) + strides;
     steps += std::max(absorb, mismatched);
-    if (strides > 0) {
-        int unfoldsLeft = o.maxOfKind[static_cast<int>(StepKind::Unfold)];
-        if (unfoldsLeft >= 0 && state.counts[static_cast<int>(StepKind::Unfold)] + strides > unfoldsLeft) return kUnreachable;
-    }
+
+    int unfoldCap = o.maxOfKind[static_cast<size_t>(StepKind::Unfold)];
+    if (unfoldCap >= 0 && strides > unfoldCap - state.counts[static_cast<size_t>(StepKind::Unfold)]) return kUnreachable;
     if (!reductionsLeft && !productReachable(state, problem, removable, contractionLeft)) return kUnreachable;
     return steps;
 }

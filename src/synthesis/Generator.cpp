@@ -61,7 +61,7 @@ void Generator::offer(const State& parent, State next, StepKind kind, uint64_t k
         if (d->height > problem_.options.maxChainLength) return stats.prune(Prune::Cap);
     ++next.counts[static_cast<size_t>(kind)];
     next.normalize();
-    if (shapeDistance(next, problem_) > remaining(next)) return stats.prune(Prune::Distance);
+    if (problem_.options.guided && shapeDistance(next, problem_) > remaining(next)) return stats.prune(Prune::Distance);
     if (flopsLowerBound(next, problem_) > problem_.options.maxFlops) return stats.prune(Prune::Flops);
     out.push_back(Child{kind, key, std::move(text), std::move(next), std::nullopt});
 }

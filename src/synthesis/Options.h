@@ -32,6 +32,7 @@ struct SynthesisOptions {
     double maxPoolingFactor = 8;    // Π reductions shared with no weight
     double maxReductionMultiplier = 64;  // Π reductions / numel(input) (upper bound)
     int maxFinalizations = 4;       // input assignments tried per state when sizes repeat
+    bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
     bool allowStandaloneExpand() const { return maxOfKind[static_cast<int>(StepKind::Expand)] != 0; }
 };
 

@@ -46,20 +46,24 @@ Path Path::parse(const std::string& text) {
 Space::Space(Problem problem)
     : generator_(problem, std::make_shared<DimStore>(problem.ctx.vars())) {
     Node root;
-    root.state = generator_.root();
-    nodeOf_[root.state.key] = 0;
+    root.state = std::make_unique<State>(generator_.root());
+    nodeOf_[root.state->key] = 0;
     nodes_.push_back(std::move(root));
-    if (rootDistance() > generator_.remaining(nodes_[0].state)) nodes_[0].dead = true;
+    if (problem.options.guided && rootDistance() > generator_.remaining(*nodes_[0].state)) nodes_[0].dead = true;
 }
 
-int Space::rootDistance() const { return shapeDistance(nodes_[0].state, generator_.problem()); }
+int Space::rootDistance() const {
+    return shapeDistance(nodes_[0].state ? *nodes_[0].state : generator_.root(), generator_.problem());
+}
 
 void Space::expand(int node) {
-    if (nodes_[static_cast<size_t>(node)].expanded) return;
-    std::vector<Child> children = generator_.children(nodes_[static_cast<size_t>(node)].state, stats_);
+    if (nodes_[static_cast<size_t>(node)].expanded || nodes_[static_cast<size_t>(node)].dead) return;
+    std::vector<Child> children = generator_.children(*nodes_[static_cast<size_t>(node)].state, stats_);
     std::vector<Edge> edges;
     for (Child& c : children) {
-        Edge e{c.kind, c.key, std::move(c.text), -1};
+        auto [textIt, freshText] = textId_.emplace(c.text, static_cast<int>(texts_.size()));
+        if (freshText) texts_.push_back(std::move(c.text));
+        Edge e{c.kind, textIt->second, c.key, -1};
         if (c.kind == StepKind::Finalize) {
             auto [it, fresh] = finalOf_.emplace(c.op->id(), static_cast<int>(finals_.size()));
             if (fresh) finals_.push_back(std::move(*c.op));
@@ -68,7 +72,7 @@ void Space::expand(int node) {
             auto [it, fresh] = nodeOf_.emplace(c.state.key, static_cast<int>(nodes_.size()));
             if (fresh) {
                 Node n;
-                n.state = std::move(c.state);
+                n.state = std::make_unique<State>(std::move(c.state));
                 nodes_.push_back(std::move(n));
             }
             e.target = it->second;
@@ -90,6 +94,8 @@ bool Space::markDeadIfEmpty(int node) {
     for (const Edge& e : n.edges)
         if (edgeLive(e)) return false;
     n.dead = true;
+    n.state.reset();
+    std::vector<Edge>().swap(n.edges);
     ++stats_.deadEnds;
     return true;
 }
@@ -99,7 +105,7 @@ Sampled Space::makeSampled(int finalIndex, const std::vector<const Edge*>& path)
     Sampled s{op, {}, {}, canonicalHash(op), 0, 0};
     for (const Edge* e : path) {
         s.path.steps.push_back({e->kind, e->key});
-        s.stepTexts.push_back(e->text);
+        s.stepTexts.push_back(texts_[static_cast<size_t>(e->text)]);
     }
     const SizeContext& ctx = generator_.problem().ctx;
     s.flops = planStages(op, ctx).flops;
@@ -122,6 +128,7 @@ std::optional<Sampled> Space::sampleOne(std::mt19937_64& rng, SampleMode mode) {
     std::vector<int> stack{0};
     std::vector<const Edge*> path;
     while (!stack.empty()) {
+        if (budgetExhausted()) return std::nullopt;
         int node = stack.back();
         if (nodes_[static_cast<size_t>(node)].dead) return std::nullopt;  // only the root can be here dead
         expand(node);
@@ -178,7 +185,7 @@ std::vector<Sampled> Space::enumerate(size_t limit) {
     std::set<uint64_t> canon;
     std::vector<const Edge*> path;
     std::function<void(int)> visit = [&](int node) {
-        if (out.size() >= limit || !visited.insert(node).second) return;
+        if (out.size() >= limit || budgetExhausted() || !visited.insert(node).second) return;
         expand(node);
         for (size_t i = 0; i < nodes_[static_cast<size_t>(node)].edges.size() && out.size() < limit; ++i) {
             const Edge* e = &nodes_[static_cast<size_t>(node)].edges[i];
@@ -189,7 +196,7 @@ std::vector<Sampled> Space::enumerate(size_t limit) {
                     if (canon.insert(s.canonical).second) out.push_back(std::move(s));
                     else ++stats_.duplicates;
                 }
-            } else {
+            } else if (!nodes_[static_cast<size_t>(e->target)].dead) {
                 visit(e->target);
             }
             path.pop_back();
@@ -285,7 +292,8 @@ std::optional<Path> Space::pathOf(const Operator& target) {
                     }
                     continue;
                 }
-                if (!consistent(nodes_[static_cast<size_t>(e.target)].state)) continue;
+                const Node& t = nodes_[static_cast<size_t>(e.target)];
+                if (t.dead || !consistent(*t.state)) continue;
                 steps.push_back({e.kind, e.key});
                 if (dfs(e.target)) return true;
                 steps.pop_back();

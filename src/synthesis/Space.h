@@ -66,16 +66,21 @@ public:
     Sampled follow(const Path& path);
 
     size_t nodeCount() const { return nodes_.size(); }
+    // A cap on nodes kept (memory): once reached, sampling and enumeration stop and budgetExhausted()
+    // turns true, instead of growing without bound.
+    void setNodeLimit(size_t limit) { nodeLimit_ = limit; }
+    bool budgetExhausted() const { return nodes_.size() >= nodeLimit_; }
 
 private:
     struct Edge {
         StepKind kind;
+        int text = 0;     // index into texts_ (step texts repeat a lot: interned)
         uint64_t key;
-        std::string text;
         int target = -1;  // node index, or final index for Finalize
     };
+    // Dead nodes (most of them, in large spaces) keep only their flag: state and edges are freed.
     struct Node {
-        State state;
+        std::unique_ptr<State> state;
         bool expanded = false;
         bool dead = false;
         std::vector<Edge> edges;
@@ -90,8 +95,11 @@ private:
     SynthesisStats stats_;
     std::vector<Node> nodes_;
     std::unordered_map<uint64_t, int> nodeOf_;
+    std::vector<std::string> texts_;
+    std::unordered_map<std::string, int> textId_;
     std::vector<Operator> finals_;
     std::unordered_map<uint64_t, int> finalOf_;  // operator id -> final index
+    size_t nodeLimit_ = 2'000'000;
 };
 
 }  // namespace syno
