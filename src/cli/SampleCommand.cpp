@@ -118,7 +118,7 @@ void addSampleCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("sample", "Draw operators from the search space between two shapes");
     cmd->add_option("--input", o->input, "input shape")->capture_default_str();
     cmd->add_option("--output", o->output, "output shape")->capture_default_str();
-    o->vars.addTo(*cmd, "N=1, C_in=32, C_out=32, H=16, W=16", "k=3, s=2, g=4");
+    o->vars.addTo(*cmd, "N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, s=2: 2, g=4: 3");
     cmd->add_option("-n,--count", o->count, "how many distinct operators")->capture_default_str()->check(CLI::Range(1, 1000000));
     cmd->add_option("--seed", o->seed, "random seed: the same seed and options give the same operators")->capture_default_str();
     cmd->add_option("--mode", o->mode, "random descent: uniform (every step equally likely) or type-first (a primitive "

@@ -1,4 +1,5 @@
 #include "synthesis/Distance.h"
+#include "synthesis/SizeCandidates.h"
 
 #include <algorithm>
 #include <functional>
@@ -134,6 +135,7 @@ int shapeDistance(const State& state, const Problem& problem) {
     for (Dim d : removable)
         for (int p : primariesOf(d->size, vars)) removablePrimaries.insert(p);
 
+    const Allowance budget = allowance(state, vars);
     // Totals per primary: non-removable dims can never lose a primary; a missing one must come from a
     // removable dim or a new reduction.
     bool needsReduction = false;
@@ -142,7 +144,7 @@ int shapeDistance(const State& state, const Problem& problem) {
         int have = frontierPower[static_cast<size_t>(id)], want = desiredPower[static_cast<size_t>(id)];
         if (have > want) return kUnreachable;
         if (have < want && !removablePrimaries.count(id)) {
-            if (!reductionsLeft) return kUnreachable;
+            if (!reductionsLeft || budget[static_cast<size_t>(id)] < want - have) return kUnreachable;
             needsReduction = true;
         }
     }

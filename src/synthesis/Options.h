@@ -17,8 +17,9 @@ struct SynthesisOptions {
     int maxWeights = 2;             // tensors - 1
     int maxChainLength = 6;         // primitives stacked on one dim (its height)
     int maxWeightRank = 5;          // dims of one weight
-    // Per-primitive caps; -1 = unlimited.
-    std::array<int, kStepKinds> maxOfKind{-1, -1, -1, -1, 2, 0, -1, 0, -1};
+    // Per-primitive caps; -1 = unlimited. Defaults follow the paper's vision runs: 1 merge, 3 splits,
+    // 2 shifts, no strides, no standalone expands.
+    std::array<int, kStepKinds> maxOfKind{-1, -1, 3, 1, 2, 0, -1, 0, -1};
     int maxEnumerationsPerVar = 3;  // coefficient powers in [-(maxEnum-1)/2, maxEnum/2]; primaries 0..1
     int maxVariablesInSize = 2;
     int maxPrimariesInSize = 1;     // of sizes synthesis introduces (reductions, merge blocks)

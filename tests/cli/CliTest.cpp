@@ -102,7 +102,7 @@ protected:
 TEST_F(CliTest, HelpListsTheCommands) {
     Result r = run({"--help"});
     EXPECT_EQ(r.exitCode, 0) << r.err;
-    for (const char* s : {"demo", "show", "shapes", "--version", "--help"})
+    for (const char* s : {"demo", "show", "shapes", "sample", "--version", "--help"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s << " missing from:\n" << r.out;
 }
 
@@ -111,6 +111,9 @@ TEST_F(CliTest, CommandHelpMentionsItsOptions) {
         {"demo", {"--threads", "--seed", "--tolerance"}},
         {"show", {"--library", "--json", "--loops", "--cost", "--pad", "--primary", "--coef", "--bindings"}},
         {"shapes", {"--input", "--output", "--primary", "--coef", "--bindings"}},
+        {"sample", {"--input", "--output", "--count", "--seed", "--mode", "--enumerate", "--path-of", "--follow",
+                    "--json", "--loops", "--stats", "--depth", "--max-reductions", "--max-weights", "--max-chain",
+                    "--max-shifts", "--max-flops", "--min-weight-size", "--max-enum", "--max-nodes"}},
     };
     for (const auto& [command, options] : commands) {
         Result r = run({command, "--help"});
@@ -253,6 +256,51 @@ TEST_F(CliTest, UnknownOptionFailsWithoutCrashing) {
         EXPECT_LT(r.exitCode, 128) << r.err;
         EXPECT_FALSE(r.err.empty());
     }
+}
+
+}  // namespace
+
+namespace {
+
+// `syno sample`: the same seed and options print the same operators; JSON is well formed; a hand-built
+// conv2d is located in the space and replayed from its path.
+TEST_F(CliTest, SampleIsDeterministic) {
+    Result a = run({"sample", "-n", "5", "--seed", "3"});
+    Result b = run({"sample", "-n", "5", "--seed", "3"});
+    Result c = run({"sample", "-n", "5", "--seed", "4"});
+    ASSERT_EQ(a.exitCode, 0) << a.err;
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_NE(a.out, c.out);
+    EXPECT_NE(a.out.find("# operator 5 of 5"), std::string::npos) << a.out;
+    Result typeFirst = run({"sample", "-n", "5", "--seed", "3", "--mode", "type-first", "--json"});
+    ASSERT_EQ(typeFirst.exitCode, 0) << typeFirst.err;
+    EXPECT_EQ(typeFirst.out.front(), '[');
+    EXPECT_NE(typeFirst.out.find("\"path\""), std::string::npos);
+}
+
+TEST_F(CliTest, SamplePathOfAHandBuiltConv) {
+    const std::string primary = "N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", coef = "k=3: 2, s=2: 2, g=4: 3";
+    Result shown = run({"show", "--library", "conv2d", "--primary", primary, "--coef", coef});
+    ASSERT_EQ(shown.exitCode, 0) << shown.err;
+    std::string file = write("conv.op", shown.out);
+    Result found = run({"sample", "--path-of", file, "--depth", "6"});
+    ASSERT_EQ(found.exitCode, 0) << found.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(found.out, m, std::regex("# path: (\\S+)"))) << found.out;
+    Result replay = run({"sample", "--follow", m[1].str(), "--depth", "6"});
+    ASSERT_EQ(replay.exitCode, 0) << replay.err;
+    EXPECT_NE(replay.out.find("unfold(H, k) ; unfold(W, k)"), std::string::npos) << replay.out;
+    // Too shallow for a 3x3 conv (it needs 6 steps): not in the space, said in one line.
+    expectOneLineError({"sample", "--path-of", file, "--depth", "5"}, "not in this search space");
+}
+
+TEST_F(CliTest, SampleRefusesImpossibleRequests) {
+    // The input's W must come from the output or a reduction, and W may not be reduced (W: 0).
+    expectOneLineError({"sample", "--input", "[N, C_in, H, W]", "--output", "[N, C_out, H]", "--depth", "12"},
+                       "cannot be placed");
+    expectOneLineError({"sample", "--depth", "1"}, "within depth 1");
+    expectOneLineError({"sample", "--follow", "split:zz"}, "malformed key");
+    expectOneLineError({"sample", "--mode", "sideways"}, "--mode");
 }
 
 }  // namespace
