@@ -66,11 +66,24 @@ bool productReachable(const State& state, const Problem& problem, const std::vec
         else if (mayBecomeWindow(d, state, problem, contractionLeft)) optional.push_back(d->size);
     }
     if (optional.size() > 12) return true;  // too many to check: do not prune
+    // A removable dim may also be merged and expanded by one half only: then any part of it goes.
+    const auto& o = problem.options;
+    const int mergeCap = o.maxOfKind[static_cast<size_t>(StepKind::Merge)];
+    const bool mergesLeft = mergeCap < 0 || state.counts[static_cast<size_t>(StepKind::Merge)] < mergeCap;
+    Size removableProduct;
+    for (Dim d : removable) removableProduct = removableProduct * d->size;
+    const VariableTable& vars = problem.ctx.vars();
     for (uint32_t mask = 0; mask < (1u << optional.size()); ++mask) {
         Size rest = ratio;
         for (size_t i = 0; i < optional.size(); ++i)
             if (mask >> i & 1u) rest = rest / optional[i];
         if (rest.isOne()) return true;
+        if (!removable.empty() && mergesLeft) {
+            bool part = true;
+            for (int id = 0; id < vars.size(); ++id)
+                if (vars.isPrimary(id)) part &= rest.power(id) >= 0 && rest.power(id) <= removableProduct.power(id);
+            if (part) return true;
+        }
     }
     return false;
 }
@@ -92,9 +105,7 @@ int shapeDistance(const State& state, const Problem& problem) {
     // contraction left) stays a pooling factor for good.
     Size pooled;
     for (Dim r : state.reductions)
-        if (!state.inWeight(r) &&
-            (!contractionLeft || std::find(state.frontier.begin(), state.frontier.end(), r) == state.frontier.end()))
-            pooled = pooled * r->size;
+        if (!state.weighted(r) && (!contractionLeft || !state.belowFrontier(r))) pooled = pooled * r->size;
     if (problem.ctx.upperBound(pooled) > o.maxPoolingFactor) return kUnreachable;
 
     // A primary is "placed" when exactly one input dim holds it, to the power 1: then every frontier dim
@@ -110,6 +121,13 @@ int shapeDistance(const State& state, const Problem& problem) {
     for (int id = 0; id < vars.size(); ++id)
         placed[static_cast<size_t>(id)] = desiredCount[static_cast<size_t>(id)] == 1 && desiredPower[static_cast<size_t>(id)] == 1;
 
+    // A contraction can only expand a dim it may share: its primaries must fit the allowance.
+    const Allowance budget = allowance(state, vars);
+    auto shareable = [&](Dim d) {
+        for (int id : primariesOf(d->size, vars))
+            if (budget[static_cast<size_t>(id)] < d->size.power(id)) return false;
+        return true;
+    };
     // Classify the frontier: strided windows, removable (expandable) dims, coefficient-only dims, and
     // the rest, which must reach the input.
     std::vector<const Size*> nodes;  // 0..nf-1 frontier, then input dims
@@ -118,7 +136,7 @@ int shapeDistance(const State& state, const Problem& problem) {
     std::vector<int> frontierPower(static_cast<size_t>(vars.size()), 0);
     for (Dim d : state.frontier) {
         if (d->kind == DimKind::Stride) ++strides;
-        else if (removalAvailable && isExpandable(d, problem)) removable.push_back(d);
+        else if (removalAvailable && isExpandable(d, problem) && (o.allowStandaloneExpand() || shareable(d))) removable.push_back(d);
         else if (primariesOf(d->size, vars).empty()) ++coefficientOnly;
         else {
             nodes.push_back(&d->size);
@@ -135,7 +153,6 @@ int shapeDistance(const State& state, const Problem& problem) {
     for (Dim d : removable)
         for (int p : primariesOf(d->size, vars)) removablePrimaries.insert(p);
 
-    const Allowance budget = allowance(state, vars);
     // Totals per primary: non-removable dims can never lose a primary; a missing one must come from a
     // removable dim or a new reduction.
     bool needsReduction = false;
@@ -286,12 +303,13 @@ int shapeDistance(const State& state, const Problem& problem) {
     if (best >= kUnreachable) return kUnreachable;
     int steps = best, mismatched = bestMismatched;
 
-    // Output-side dims whose primaries no input dim holds must be expanded away.
+    // Output-side dims holding a primary that no input dim holds must be expanded away (coefficient-only
+    // ones may also join the data path, e.g. the group of a grouped conv).
     int mustRemove = 0;
     for (Dim d : removable) {
-        bool needed = false;
-        for (int p : primariesOf(d->size, vars)) needed |= desiredPower[static_cast<size_t>(p)] > 0;
-        if (!needed) ++mustRemove;
+        bool stranded = false;
+        for (int p : primariesOf(d->size, vars)) stranded |= desiredPower[static_cast<size_t>(p)] == 0;
+        if (stranded) ++mustRemove;
     }
     if (mustRemove > 0) steps += contractionLeft ? 1 : mustRemove;
     if (needsReduction) steps += 1;

@@ -49,6 +49,57 @@ State Generator::root() const {
 
 std::string Generator::sizeText(Dim d) const { return d->size.toString(problem_.ctx.vars()); }
 
+namespace {
+
+// The dim directly built on `leaf` among the state's dims, or nullptr.
+Dim consumerOf(const State& s, Dim leaf) {
+    std::vector<Dim> stack(s.frontier.begin(), s.frontier.end());
+    for (const auto& w : s.weights) stack.insert(stack.end(), w.begin(), w.end());
+    while (!stack.empty()) {
+        Dim d = stack.back();
+        stack.pop_back();
+        if (d->lhs == leaf || d->rhs == leaf) return d;
+        if (d->lhs) stack.push_back(d->lhs);
+        if (d->rhs) stack.push_back(d->rhs);
+    }
+    return nullptr;
+}
+
+// A hash of the consumer with `leaf` blanked out: what the sum is used for, whichever sum it is.
+uint64_t contextOf(Dim consumer, Dim leaf) {
+    uint64_t h = hashString(dimKindName(consumer->kind));
+    h = hashCombine(h, consumer->lhs == leaf ? 1 : consumer->lhs ? consumer->lhs->hash : 0);
+    h = hashCombine(h, consumer->rhs == leaf ? 1 : consumer->rhs ? consumer->rhs->hash : 0);
+    h = hashCombine(h, static_cast<uint64_t>(static_cast<int64_t>(consumer->shift)));
+    return h;  // consumers of sums (split, unfold) have no size parameter
+}
+
+}  // namespace
+
+bool Generator::usesSumOutOfOrder(const State& s, const std::vector<Dim>& used, Dim consumer) {
+    auto isUsed = [&used](Dim d) { return std::find(used.begin(), used.end(), d) != used.end(); };
+    auto inFrontier = [&s](Dim d) { return std::find(s.frontier.begin(), s.frontier.end(), d) != s.frontier.end(); };
+    for (Dim later : used) {
+        if (later->kind != DimKind::Reduce) continue;
+        for (Dim earlier : s.reductions) {
+            if (earlier->index >= later->index || isUsed(earlier)) continue;
+            if (!(earlier->size == later->size) || earlier->reduce != later->reduce) continue;
+            bool sameWeights = true;
+            for (const auto& w : s.weights)
+                sameWeights &= (std::find(w.begin(), w.end(), earlier) != w.end()) ==
+                               (std::find(w.begin(), w.end(), later) != w.end());
+            if (!sameWeights) continue;
+            if (inFrontier(earlier)) return true;  // the lower-numbered sum is still unused
+            if (!consumer) continue;
+            Dim before = consumerOf(s, earlier);
+            // Only independent uses have a mirror image: a use built on the other (a window slid along
+            // an unfolded dim) keeps its order from the first part of the rule.
+            if (before && !isBelow(before, consumer) && contextOf(consumer, later) < contextOf(before, earlier)) return true;
+        }
+    }
+    return false;
+}
+
 bool Generator::capReached(const State& s, StepKind kind) const {
     int cap = problem_.options.maxOfKind[static_cast<size_t>(kind)];
     return cap >= 0 && s.counts[static_cast<size_t>(kind)] >= cap;
@@ -157,6 +208,10 @@ void Generator::addContractions(const State& s, std::vector<Child>& out, Synthes
             stats.fire(Rule::WeightNested);
             continue;
         }
+        if (usesSumOutOfOrder(s, shared)) {
+            stats.fire(Rule::EqualSumsInOrder);
+            continue;
+        }
         Size numel;
         Allowance left = a;
         for (Dim d : shared) {
@@ -231,6 +286,10 @@ void Generator::addSplits(const State& s, std::vector<Child>& out, SynthesisStat
                 continue;
             }
             Dim d = store_->split(a, b);
+            if (usesSumOutOfOrder(s, {a, b}, d)) {
+                stats.fire(Rule::EqualSumsInOrder);
+                continue;
+            }
             State next = s;
             removeDim(next.frontier, a);
             removeDim(next.frontier, b);
@@ -309,6 +368,10 @@ void Generator::addStrides(const State& s, std::vector<Child>& out, SynthesisSta
             stats.fire(Rule::StrideOnlyWindows);
             continue;
         }
+        if (usesSumOutOfOrder(s, {d})) {  // the strided copy is no consumer: it is one window, still to place
+            stats.fire(Rule::EqualSumsInOrder);
+            continue;
+        }
         for (const Size& st : coefficients_) {
             if (problem_.ctx.upperBound(d->size * st) > static_cast<double>(problem_.options.maxStridedSize)) {
                 stats.prune(Prune::SizeLimit);
@@ -336,7 +399,14 @@ void Generator::addUnfolds(const State& s, std::vector<Child>& out, SynthesisSta
         }
         bool odd = true;
         int64_t widest = 0;
-        for (int b = 0; b < ctx.bindingCount(); ++b) {
+        for (int b = 0; b < ctx.bindingCount() && odd; ++b) {
+            // A window that does not divide (possible without exact division) cannot be centred.
+            Dim sized = w->kind == DimKind::Stride ? w->lhs : w;
+            if (!ctx.eval(sized->size, b).isInteger() ||
+                (w->kind == DimKind::Stride && !ctx.eval(w->factor, b).isInteger())) {
+                odd = false;
+                break;
+            }
             int64_t span = windowSpan(w, ctx, b);
             odd &= span % 2 == 1;
             widest = std::max(widest, span);
@@ -345,6 +415,11 @@ void Generator::addUnfolds(const State& s, std::vector<Child>& out, SynthesisSta
             stats.prune(Prune::SizeLimit);
             continue;
         }
+        if (usesSumOutOfOrder(s, {w})) {
+            stats.fire(Rule::EqualSumsInOrder);
+            continue;
+        }
+        const bool windowIsSum = w->kind == DimKind::Reduce;
         for (Dim m : s.frontier) {
             if (m == w || m->kind == DimKind::Stride) continue;
             if (isReduceLeaf(m)) {
@@ -356,6 +431,10 @@ void Generator::addUnfolds(const State& s, std::vector<Child>& out, SynthesisSta
                 continue;
             }
             Dim u = store_->unfold(m, w);
+            if (windowIsSum && usesSumOutOfOrder(s, {w}, u)) {
+                stats.fire(Rule::EqualSumsInOrder);
+                continue;
+            }
             State next = s;
             removeDim(next.frontier, m);
             removeDim(next.frontier, w);
@@ -402,10 +481,10 @@ void Generator::addFinalizations(const State& s, std::vector<Child>& out, Synthe
     for (const auto& [size, ps] : positions)
         if (!dims.count(size) || dims[size].size() != ps.size()) return;
 
-    // Pooling limit: sums shared with no weight.
+    // Pooling limit: sums tied to no weight.
     Size pooled;
     for (Dim r : s.reductions)
-        if (!s.inWeight(r)) pooled = pooled * r->size;
+        if (!s.weighted(r)) pooled = pooled * r->size;
     if (ctx.upperBound(pooled) > o.maxPoolingFactor) return stats.prune(Prune::SizeLimit);
 
     // Enumerate assignments: the product of permutations inside each size group.
@@ -428,13 +507,20 @@ void Generator::addFinalizations(const State& s, std::vector<Child>& out, Synthe
             parts.weights = s.weights;
             parts.expansions = s.expansions;
             Operator op = Operator::make(store_, parts);
-            checkSizes(op, ctx);
+            // Under exact division every size divides by construction; otherwise the operator must at
+            // least be realisable with padding, and is costed at the padded sizes.
+            std::optional<SizeContext> padded;
+            try {
+                padded = paddedContext(op, ctx, o.requireExactDivision ? PaddingPolicy::Exact : PaddingPolicy::Pad);
+            } catch (const Error&) {
+                return stats.prune(Prune::SizeLimit);
+            }
             for (size_t w = 0; w < op.weights().size(); ++w) {
                 Size numel;
                 for (const Size& sz : op.weightShape(static_cast<int>(w))) numel = numel * sz;
                 if (ctx.lowerBound(numel) < o.minWeightNumel) return stats.prune(Prune::SizeLimit);
             }
-            double flops = planStages(op, ctx).flops;
+            double flops = planStages(op, *padded).flops;
             if (flops > o.maxFlops || flops < o.minFlops) return stats.prune(Prune::Flops);
             uint64_t key = hashCombine(hashString("finalize"), op.id());
             ++stats.finals;

@@ -52,6 +52,11 @@ private:
     void offer(const State& parent, State next, StepKind kind, uint64_t key, std::string text,
                std::vector<Dim> created, std::vector<Child>& out, SynthesisStats& stats);
     bool capReached(const State& s, StepKind kind) const;
+    // Rule EqualSumsInOrder: the step uses (consumes or shares) `used` frontier dims, building `consumer`
+    // when it consumes them. True when it uses a sum while an interchangeable lower-numbered one stays
+    // unused, or when the lower-numbered one was consumed in a context that sorts after this one: of
+    // two mirror images (sums swapped), exactly one is generated.
+    static bool usesSumOutOfOrder(const State& s, const std::vector<Dim>& used, Dim consumer = nullptr);
     std::string sizeText(Dim d) const;
 
     Problem problem_;

@@ -21,6 +21,7 @@ const char* ruleName(Rule r) {
         case Rule::WeightInnerAndOuter: return "weight-inner-and-outer";
         case Rule::WeightNested: return "weight-nested";
         case Rule::ExpandOutputSideOnly: return "expand-output-side-only";
+        case Rule::EqualSumsInOrder: return "equal-sums-in-order";
     }
     return "?";
 }
@@ -44,6 +45,7 @@ const char* ruleDoc(Rule r) {
         case Rule::WeightInnerAndOuter: return "a weight shares a summed dim and an output dim";
         case Rule::WeightNested: return "no weight's dims are a subset of another's";
         case Rule::ExpandOutputSideOnly: return "only output-side dims are expanded";
+        case Rule::EqualSumsInOrder: return "interchangeable sums are used in index order";
     }
     return "?";
 }

@@ -26,8 +26,9 @@ enum class Rule : uint8_t {
     WeightInnerAndOuter,   // a weight shares a summed dim and an output dim: no pure Hadamard or outer products
     WeightNested,          // a weight whose dims are a subset of another's merges into it
     ExpandOutputSideOnly,  // only output dims (or their halves) can be expanded: expanding a sum scales it
+    EqualSumsInOrder,      // of two interchangeable sums (same size, same weights), the lower-numbered is used first
 };
-inline constexpr int kRuleCount = 17;
+inline constexpr int kRuleCount = 18;
 
 const char* ruleName(Rule r);
 const char* ruleDoc(Rule r);

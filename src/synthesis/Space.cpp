@@ -28,6 +28,7 @@ Path Path::parse(const std::string& text) {
         size_t end = text.find('/', pos);
         if (end == std::string::npos) end = text.size();
         std::string item = text.substr(pos, end - pos);
+        if (end + 1 == text.size()) throw Error("path ends with '/'");
         auto colon = item.find(':');
         if (colon == std::string::npos) throw Error(fmt::format("path step '{}' is not KIND:KEY", item));
         std::string kind = item.substr(0, colon), key = item.substr(colon + 1);
@@ -107,9 +108,10 @@ Sampled Space::makeSampled(int finalIndex, const std::vector<const Edge*>& path)
         s.path.steps.push_back({e->kind, e->key});
         s.stepTexts.push_back(texts_[static_cast<size_t>(e->text)]);
     }
-    const SizeContext& ctx = generator_.problem().ctx;
-    s.flops = planStages(op, ctx).flops;
-    s.params = naiveCost(op, ctx).params;
+    const Problem& problem = generator_.problem();
+    const PaddingPolicy policy = problem.options.requireExactDivision ? PaddingPolicy::Exact : PaddingPolicy::Pad;
+    s.flops = planStages(op, paddedContext(op, problem.ctx, policy)).flops;
+    s.params = naiveCost(op, problem.ctx, policy).params;
     return s;
 }
 

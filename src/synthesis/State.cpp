@@ -64,6 +64,24 @@ bool State::inWeight(Dim d) const {
     return false;
 }
 
+bool isBelow(Dim leaf, Dim d) {
+    if (d == leaf) return true;
+    return (d->lhs && isBelow(leaf, d->lhs)) || (d->rhs && isBelow(leaf, d->rhs));
+}
+
+bool State::weighted(Dim r) const {
+    for (const auto& w : weights)
+        for (Dim d : w)
+            if (isBelow(r, d)) return true;
+    return false;
+}
+
+bool State::belowFrontier(Dim r) const {
+    for (Dim d : frontier)
+        if (isBelow(r, d)) return true;
+    return false;
+}
+
 bool hasReduceBelow(Dim d) {
     if (d->kind == DimKind::Reduce) return true;
     if (d->kind == DimKind::Iterator) return false;

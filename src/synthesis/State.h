@@ -25,7 +25,14 @@ struct State {
     // Recomputes key after the vectors changed (sorting them first).
     void normalize();
     bool inWeight(Dim d) const;
+    // Whether the sum r is tied to some weight: a weight shares r or a dim built on it.
+    bool weighted(Dim r) const;
+    // Whether r still lies below a frontier dim (so a later weight may still share it).
+    bool belowFrontier(Dim r) const;
 };
+
+// Whether `leaf` lies below d (or is d).
+bool isBelow(Dim leaf, Dim d);
 
 // Dims a Reduce leaf feeds (true when some Reduce leaf lies below d).
 bool hasReduceBelow(Dim d);
