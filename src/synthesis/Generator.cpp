@@ -100,6 +100,39 @@ bool Generator::usesSumOutOfOrder(const State& s, const std::vector<Dim>& used, 
     return false;
 }
 
+bool Generator::sharesSumOutOfOrder(const State& s, const std::vector<Dim>& shared) {
+    auto has = [](const std::vector<Dim>& v, Dim d) { return std::find(v.begin(), v.end(), d) != v.end(); };
+    // What a weight shares besides one sum, whichever sum it is.
+    auto contextWithout = [](const std::vector<Dim>& weight, Dim sum) {
+        std::vector<uint64_t> hashes;
+        for (Dim d : weight)
+            if (d != sum) hashes.push_back(d->hash);
+        std::sort(hashes.begin(), hashes.end());
+        uint64_t h = hashString("weight-context");
+        for (auto x : hashes) h = hashCombine(h, x);
+        return h;
+    };
+    for (Dim later : shared) {
+        if (later->kind != DimKind::Reduce) continue;
+        for (Dim earlier : s.frontier) {
+            if (earlier->kind != DimKind::Reduce || earlier->index >= later->index || has(shared, earlier)) continue;
+            if (!(earlier->size == later->size) || earlier->reduce != later->reduce) continue;
+            const std::vector<Dim>* differing = nullptr;
+            int differences = 0;
+            for (const auto& w : s.weights)
+                if (has(w, earlier) != has(w, later)) {
+                    ++differences;
+                    if (has(w, earlier)) differing = &w;
+                }
+            // The two sums differ only in one earlier weight holding the lower-numbered one: this step
+            // and that weight have a mirror image (sums swapped); keep the one whose contexts are ordered.
+            if (differences == 1 && differing && contextWithout(shared, later) < contextWithout(*differing, earlier))
+                return true;
+        }
+    }
+    return false;
+}
+
 bool Generator::capReached(const State& s, StepKind kind) const {
     int cap = problem_.options.maxOfKind[static_cast<size_t>(kind)];
     return cap >= 0 && s.counts[static_cast<size_t>(kind)] >= cap;
@@ -208,7 +241,7 @@ void Generator::addContractions(const State& s, std::vector<Child>& out, Synthes
             stats.fire(Rule::WeightNested);
             continue;
         }
-        if (usesSumOutOfOrder(s, shared)) {
+        if (usesSumOutOfOrder(s, shared) || sharesSumOutOfOrder(s, shared)) {
             stats.fire(Rule::EqualSumsInOrder);
             continue;
         }

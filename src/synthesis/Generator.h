@@ -57,6 +57,8 @@ private:
     // unused, or when the lower-numbered one was consumed in a context that sorts after this one: of
     // two mirror images (sums swapped), exactly one is generated.
     static bool usesSumOutOfOrder(const State& s, const std::vector<Dim>& used, Dim consumer = nullptr);
+    // The same for a weight sharing a sum while an interchangeable one sits in an earlier weight.
+    static bool sharesSumOutOfOrder(const State& s, const std::vector<Dim>& shared);
     std::string sizeText(Dim d) const;
 
     Problem problem_;
