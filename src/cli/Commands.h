@@ -11,5 +11,6 @@ void addDemoCommand(CLI::App& app);
 void addShowCommand(CLI::App& app);
 void addShapesCommand(CLI::App& app);
 void addSampleCommand(CLI::App& app);
+void addPlanCommand(CLI::App& app);
 
 }  // namespace syno::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     syno::cli::addShowCommand(app);
     syno::cli::addShapesCommand(app);
     syno::cli::addSampleCommand(app);
+    syno::cli::addPlanCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

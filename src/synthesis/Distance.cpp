@@ -62,28 +62,38 @@ bool productReachable(const State& state, const Problem& problem, const std::vec
     std::vector<Size> optional;
     for (Dim d : state.frontier) {
         if (d->kind == DimKind::Stride) ratio = ratio / d->size;  // must be a window
-        else if (std::find(removable.begin(), removable.end(), d) != removable.end()) optional.push_back(d->size);
+        else if (std::find(removable.begin(), removable.end(), d) != removable.end()) continue;  // see below
         else if (mayBecomeWindow(d, state, problem, contractionLeft)) optional.push_back(d->size);
     }
     if (optional.size() > 12) return true;  // too many to check: do not prune
-    // A removable dim may also be merged and expanded by one half only: then any part of it goes.
+    // A removable dim goes whole (expanded), or, with a merge left, by one half: the part removed is
+    // then a merge block B or |d|/B, B one of the candidate sizes.
     const auto& o = problem.options;
     const int mergeCap = o.maxOfKind[static_cast<size_t>(StepKind::Merge)];
     const bool mergesLeft = mergeCap < 0 || state.counts[static_cast<size_t>(StepKind::Merge)] < mergeCap;
-    Size removableProduct;
-    for (Dim d : removable) removableProduct = removableProduct * d->size;
     const VariableTable& vars = problem.ctx.vars();
+    std::set<Size> removableParts{Size()};
+    for (Dim d : removable) {
+        std::vector<Size> parts{Size(), d->size};
+        if (mergesLeft)
+            for (const Size& b : problem.candidates) {
+                Size other = d->size / b;
+                if (!(b == d->size) && other.isValidDimension(vars)) {
+                    parts.push_back(b);
+                    parts.push_back(other);
+                }
+            }
+        std::set<Size> next;
+        for (const Size& have : removableParts)
+            for (const Size& p : parts) next.insert(have * p);
+        removableParts = std::move(next);
+        if (removableParts.size() > 4096) return true;  // too many to check: do not prune
+    }
     for (uint32_t mask = 0; mask < (1u << optional.size()); ++mask) {
         Size rest = ratio;
         for (size_t i = 0; i < optional.size(); ++i)
             if (mask >> i & 1u) rest = rest / optional[i];
-        if (rest.isOne()) return true;
-        if (!removable.empty() && mergesLeft) {
-            bool part = true;
-            for (int id = 0; id < vars.size(); ++id)
-                if (vars.isPrimary(id)) part &= rest.power(id) >= 0 && rest.power(id) <= removableProduct.power(id);
-            if (part) return true;
-        }
+        if (removableParts.count(rest)) return true;
     }
     return false;
 }

@@ -34,7 +34,7 @@ Generator::Generator(Problem problem, std::shared_ptr<DimStore> store)
     if (!store_ || !(store_->vars() == problem_.ctx.vars())) throw Error("generator needs a store over the problem's variables");
     for (size_t i = 0; i < problem_.output.size(); ++i)
         outputs_.push_back(store_->iterator(static_cast<int>(i), problem_.output[i].size));
-    sizes_ = candidateSizes(problem_);
+    sizes_ = problem_.candidates;
     for (const Size& s : sizes_)
         if (s.trait(problem_.ctx.vars()) == SizeTrait::Coefficient) coefficients_.push_back(s);
 }

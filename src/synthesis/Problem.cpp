@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/Error.h"
+#include "synthesis/SizeCandidates.h"
 
 namespace syno {
 
@@ -33,6 +34,7 @@ Problem Problem::make(SizeContext ctx, const std::string& input, const std::stri
         throw Error(fmt::format("{} weights requested; 0 to 3 are supported", options.maxWeights));
     p.options = options;
     p.ctx = std::move(ctx);
+    p.candidates = candidateSizes(p);
     return p;
 }
 

@@ -23,6 +23,7 @@ struct Problem {
     Shape output;
     std::vector<FixedDim> fixed;
     SynthesisOptions options;
+    std::vector<Size> candidates;  // sizes synthesis may introduce (reductions, merge blocks): see SizeCandidates.h
 
     // Parses and checks (shapes over declared variables, sizes integral in every binding, fixed dims of
     // equal size). By default the variable named `fixedName` is fixed when it is a whole dim of both shapes.

@@ -1,0 +1,119 @@
+// `syno plan`: compile an operator into an execution plan for each binding and print its stages (the
+// kernel chosen and why, FLOPs, tensor shapes), optionally with its latency against the replaced layer.
+#include <iostream>
+#include <iterator>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "base/Error.h"
+#include "cli/Commands.h"
+#include "cli/Options.h"
+#include "ir/Library.h"
+#include "ir/TextForm.h"
+#include "plans/Execute.h"
+#include "plans/Plan.h"
+#include "sizes/Parse.h"
+
+namespace syno::cli {
+
+namespace {
+
+struct PlanCommandOptions {
+    std::string file, library;
+    VariableOptions vars;
+    bool pad = false, latency = false, training = false, einsum = false, ops = false;
+    int threads = 0, runs = 20;
+};
+
+Operator layerNamed(const std::string& name, const VariableTable& vars) {
+    if (name == "conv2d") return library::conv2d(vars);
+    if (name == "conv1x1") return library::conv1x1(vars);
+    if (name == "grouped") return library::groupedConv2d(vars);
+    if (name == "depthwise") return library::depthwiseConv2d(vars);
+    if (name == "dilated") return library::dilatedConv2d(vars);
+    if (name == "avgpool") return library::avgPool2d(vars);
+    if (name == "linear") return library::linear(vars);
+    if (name == "shiftconv") return library::shiftConv1x1(vars);
+    throw Error(fmt::format("unknown layer '{}' (known: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, "
+                            "linear, shiftconv)", name));
+}
+
+void runPlanCommand(const PlanCommandOptions& o) {
+    if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
+    if (o.runs < 1) throw Error(fmt::format("--runs must be at least 1, not {}", o.runs));
+    SizeContext ctx = o.vars.context();
+    Operator op = [&] {
+        if (!o.library.empty()) return layerNamed(o.library, ctx.vars());
+        if (o.file == "-") {
+            std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+            auto first = text.find_first_not_of(" \t\r\n");
+            if (first == std::string::npos) throw Error("no operator on stdin");
+            return text[first] == '{' ? operatorFromJson(text) : parseOperator(text, &ctx.vars());
+        }
+        return loadOperatorFile(o.file, &ctx.vars());
+    }();
+    // A file's own declarations win; --bindings apply to them.
+    if (o.library.empty()) ctx = SizeContext(op.vars(), parseBindings(o.vars.bindings));
+    plans::setThreads(o.threads);
+    const PaddingPolicy policy = o.pad ? PaddingPolicy::Pad : PaddingPolicy::Exact;
+    plans::PlanOptions options;
+    options.einsumOnly = o.einsum;
+    // Every binding is compiled before anything is printed: bad input fails with one line only.
+    std::vector<plans::Plan> compiled;
+    for (int b = 0; b < ctx.bindingCount(); ++b) compiled.push_back(plans::compilePlan(op, ctx, b, policy, options));
+    fmt::print("# operator {}, libtorch intra-op threads {}\n", op.idHex(), plans::threads());
+    for (int b = 0; b < ctx.bindingCount(); ++b) {
+        const plans::Plan& plan = compiled[static_cast<size_t>(b)];
+        std::string text = plan.describe();
+        if (!o.ops) {  // the stages only: drop the op lines
+            std::string kept;
+            size_t pos = 0;
+            while (pos < text.size()) {
+                size_t end = text.find('\n', pos);
+                std::string line = text.substr(pos, end - pos);
+                if (line.rfind("      ", 0) != 0) kept += line + "\n";
+                pos = end == std::string::npos ? text.size() : end + 1;
+            }
+            text = kept;
+        }
+        fmt::print("{}", text);
+        fmt::print("  library kernels for {} of {} stage(s)\n", plan.libraryStages(), plan.stages.size());
+        if (o.latency) {
+            plans::LatencyOptions lo;
+            lo.runs = o.runs;
+            lo.threads = o.threads;
+            lo.training = o.training;
+            lo.einsumToo = true;
+            if (auto k = ctx.vars().find("k")) lo.kernel = ctx.bindings()[static_cast<size_t>(b)][*k];
+            plans::Latency lat = plans::probeLatency(op, ctx, b, policy, lo);
+            fmt::print("  latency ({}): {}\n", o.training ? "training step" : "inference", lat.describe());
+        }
+    }
+}
+
+}  // namespace
+
+void addPlanCommand(CLI::App& app) {
+    auto o = std::make_shared<PlanCommandOptions>();
+    auto* cmd = app.add_subcommand("plan", "Compile an operator into an execution plan of library kernels and print it");
+    cmd->add_option("file", o->file, "operator file in text or JSON form, '-' for stdin");
+    cmd->add_option("--library", o->library,
+                    "a known layer instead of a file: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, "
+                    "shiftconv");
+    cmd->add_flag("--pad", o->pad, "pad sizes that do not divide instead of refusing them");
+    cmd->add_flag("--ops", o->ops, "also print every op of each stage");
+    cmd->add_flag("--einsum", o->einsum, "lower every stage to unfold + einsum instead (the baseline lowering)");
+    cmd->add_flag("--latency", o->latency, "time the plan against torch::conv2d / torch::linear (median of --runs)");
+    cmd->add_flag("--training", o->training, "with --latency: time forward + backward instead of inference");
+    cmd->add_option("--runs", o->runs, "timed runs for --latency")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "libtorch intra-op threads (0: libtorch's default)")->capture_default_str();
+    o->vars.addTo(*cmd, "N=1, C_in=64, C_out=64, H=56, W=56", "k=3, g=32, s=2");
+    cmd->footer("Examples:\n"
+                "  syno plan --library conv2d --bindings 'C_in=64, C_out=64, H=56, W=56; C_in=256, C_out=256, H=14, W=14'\n"
+                "  syno plan --library grouped --latency --threads 2\n"
+                "  syno show --library conv2d > c.op && syno plan c.op --ops --bindings 'N=32, H=28, W=28'");
+    cmd->callback([o] { runPlanCommand(*o); });
+}
+
+}  // namespace syno::cli

@@ -1,0 +1,198 @@
+// The plan executor, the torch-free runner and the module: the libtorch side of execution plans.
+#include <torch/torch.h>
+
+#include <fmt/format.h>
+
+#include "base/Error.h"
+#include "plans/Execute.h"
+#include "plans/PlanModule.h"
+
+namespace syno::plans {
+
+namespace {
+
+std::vector<int64_t> padVector(int64_t rank, int64_t axis, int64_t before, int64_t after) {
+    // constant_pad_nd pairs run from the last dim backwards.
+    int64_t k = rank - 1 - axis;
+    std::vector<int64_t> pads(static_cast<size_t>(2 * (k + 1)), 0);
+    pads[static_cast<size_t>(2 * k)] = before;
+    pads[static_cast<size_t>(2 * k + 1)] = after;
+    return pads;
+}
+
+}  // namespace
+
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights) {
+    if (weights.size() != plan.weightShapes.size())
+        throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
+    std::vector<torch::Tensor> s(static_cast<size_t>(plan.slots));
+    s[0] = input;
+    for (size_t w = 0; w < weights.size(); ++w) s[w + 1] = weights[w];
+    for (const PlanOp& o : plan.ops) {
+        const torch::Tensor& a = s[static_cast<size_t>(o.a)];
+        torch::Tensor out;
+        switch (o.kind) {
+            case OpKind::Pad: {
+                std::vector<int64_t> pads;
+                for (size_t i = o.shape.size(); i-- > 0;) {
+                    pads.push_back(o.shape[i]);
+                    pads.push_back(o.ints[i]);
+                }
+                out = torch::constant_pad_nd(a, pads, 0);
+                break;
+            }
+            case OpKind::Reshape: out = a.reshape(o.shape); break;
+            case OpKind::Permute: out = a.permute(o.ints); break;
+            case OpKind::Roll: out = torch::roll(a, {o.amount}, {o.axis}); break;
+            case OpKind::Slice: out = a.slice(o.axis, 0, a.size(o.axis), o.amount); break;
+            case OpKind::Window: {
+                auto padded = torch::constant_pad_nd(a, padVector(a.dim(), o.axis, o.amount, o.amount), 0);
+                auto win = padded.unfold(o.axis, o.extent, 1);  // window appended as the last axis
+                const int64_t dil = o.ints.empty() ? 1 : o.ints[0];
+                if (dil > 1) win = win.slice(-1, 0, o.extent, dil);
+                out = win.movedim(-1, o.axis + 1);
+                break;
+            }
+            case OpKind::RepeatOuter: out = a.repeat_interleave(o.amount, o.axis); break;
+            case OpKind::RepeatInner: {
+                std::vector<int64_t> reps(static_cast<size_t>(a.dim()), 1);
+                reps[static_cast<size_t>(o.axis)] = o.amount;
+                out = a.repeat(reps);
+                break;
+            }
+            case OpKind::Broadcast: out = a.expand(o.shape); break;
+            case OpKind::Sum: out = a.sum(o.ints); break;
+            case OpKind::Conv: {
+                const torch::Tensor& b = s[static_cast<size_t>(o.b)];
+                if (o.extent == 1) out = torch::conv1d(a, b, {}, 1, o.ints, o.ints2, o.amount);
+                else if (o.extent == 2) out = torch::conv2d(a, b, {}, 1, o.ints, o.ints2, o.amount);
+                else out = torch::conv3d(a, b, {}, 1, o.ints, o.ints2, o.amount);
+                break;
+            }
+            case OpKind::MatMul: out = torch::matmul(a, s[static_cast<size_t>(o.b)]); break;
+            case OpKind::Mul: out = a * s[static_cast<size_t>(o.b)]; break;
+            case OpKind::Einsum:
+                out = o.b >= 0 ? torch::einsum(o.equation, {a, s[static_cast<size_t>(o.b)]}) : torch::einsum(o.equation, {a});
+                break;
+            case OpKind::Scale: out = a * o.scale; break;
+            case OpKind::Crop: {
+                out = a;
+                for (size_t i = 0; i < o.shape.size(); ++i)
+                    out = out.narrow(static_cast<int64_t>(i), o.ints[i], o.shape[i]);
+                break;
+            }
+        }
+        s[static_cast<size_t>(o.dst)] = std::move(out);
+    }
+    return s[static_cast<size_t>(plan.resultSlot)];
+}
+
+namespace {
+
+torch::Tensor toTorch(const Tensor& t, torch::Dtype dtype) {
+    return torch::from_blob(const_cast<double*>(t.data.data()), t.shape, torch::kDouble).to(dtype).clone();
+}
+
+Tensor fromTorch(const torch::Tensor& t) {
+    auto c = t.detach().to(torch::kDouble).contiguous();
+    Tensor out;
+    out.shape.assign(c.sizes().begin(), c.sizes().end());
+    out.data.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+    return out;
+}
+
+void checkTensor(const Tensor& t, const std::vector<int64_t>& shape, const std::string& what) {
+    if (t.shape != shape)
+        throw Error(fmt::format("{} has shape {} but the plan expects {}", what, shapeString(t.shape), shapeString(shape)));
+    if (t.numel() != numelOf(shape))
+        throw Error(fmt::format("{} has {} values for shape {}", what, t.numel(), shapeString(shape)));
+    if (!t.allFinite()) throw Error(fmt::format("{} contains NaN or infinite values", what));
+}
+
+}  // namespace
+
+PlanRun runPlan(const Plan& plan, const Tensor& input, const std::vector<Tensor>& weights, const Tensor* gradOutput,
+                Precision precision) {
+    checkTensor(input, plan.inputShape, "the input");
+    if (weights.size() != plan.weightShapes.size())
+        throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
+    for (size_t w = 0; w < weights.size(); ++w) checkTensor(weights[w], plan.weightShapes[w], fmt::format("weight {}", w + 1));
+    if (gradOutput) checkTensor(*gradOutput, plan.outputShape, "the output gradient");
+    const auto dtype = precision == Precision::Float32 ? torch::kFloat : torch::kDouble;
+    const bool grad = gradOutput != nullptr;
+    torch::Tensor x = toTorch(input, dtype).set_requires_grad(grad);
+    std::vector<torch::Tensor> ws;
+    for (const auto& w : weights) ws.push_back(toTorch(w, dtype).set_requires_grad(grad));
+    PlanRun run;
+    if (!grad) {
+        torch::NoGradGuard noGrad;
+        run.output = fromTorch(executePlan(plan, x, ws));
+        return run;
+    }
+    torch::Tensor y = executePlan(plan, x, ws);
+    run.output = fromTorch(y);
+    y.backward(toTorch(*gradOutput, dtype));
+    auto gradOf = [](const torch::Tensor& t) { return t.grad().defined() ? t.grad() : torch::zeros_like(t); };
+    run.gradInput = fromTorch(gradOf(x));
+    for (const auto& w : ws) run.gradWeights.push_back(fromTorch(gradOf(w)));
+    return run;
+}
+
+void setThreads(int n) {
+    if (n > 0) torch::set_num_threads(n);
+}
+
+int threads() { return torch::get_num_threads(); }
+
+// ---- the module ---------------------------------------------------------------------------------------
+
+PlanModuleImpl::PlanModuleImpl(const Operator& op, const SizeContext& ctx, int binding, ModuleOptions options)
+    : op_(op), ctx_(ctx), binding_(binding), options_(std::move(options)) {
+    plan_ = cachedPlan(op_, ctx_, binding_, options_.policy);
+    torch::manual_seed(options_.seed);
+    for (size_t w = 0; w < plan_->weightShapes.size(); ++w) {
+        auto t = torch::randn(plan_->weightShapes[w]) * plan_->initStd[w];
+        weights_.push_back(register_parameter(fmt::format("w{}", w + 1), t));
+    }
+}
+
+int64_t PlanModuleImpl::parameterCount() const {
+    int64_t n = 0;
+    for (const auto& w : weights_) n += w.numel();
+    return n;
+}
+
+std::shared_ptr<const Plan> PlanModuleImpl::planFor(const torch::Tensor& x) {
+    std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+    if (shape == plan_->inputShape) return plan_;
+    auto mismatch = [&] {
+        return Error(fmt::format("the module's operator expects an input of shape {}, got {}",
+                                 shapeString(plan_->inputShape), shapeString(shape)));
+    };
+    auto var = ctx_.vars().find(options_.batchVariable);
+    if (!var || shape.size() != plan_->inputShape.size() || shape.empty()) throw mismatch();
+    for (size_t i = 1; i < shape.size(); ++i)
+        if (shape[i] != plan_->inputShape[i]) throw mismatch();
+    std::vector<Binding> bindings = ctx_.bindings();
+    Binding b = bindings[static_cast<size_t>(binding_)];
+    // Rebind the batch variable so that the leading size matches (it must appear as is in the input).
+    b.values[static_cast<size_t>(*var)] = shape[0];
+    SizeContext other = ctx_.withBindings({b});
+    auto plan = cachedPlan(op_, other, 0, options_.policy);
+    if (plan->inputShape != shape || plan->weightShapes != plan_->weightShapes) throw mismatch();
+    return plan;
+}
+
+torch::Tensor PlanModuleImpl::forward(const torch::Tensor& x) {
+    auto plan = planFor(x);
+    plan_ = plan;
+    if (options_.checkFinite) {
+        if (!torch::isfinite(x).all().item<bool>()) throw Error("the input contains NaN or infinite values");
+        for (size_t w = 0; w < weights_.size(); ++w)
+            if (!torch::isfinite(weights_[w]).all().item<bool>())
+                throw Error(fmt::format("weight {} contains NaN or infinite values", w + 1));
+    }
+    return executePlan(*plan, x, weights_);
+}
+
+}  // namespace syno::plans

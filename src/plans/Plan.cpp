@@ -1,0 +1,955 @@
+#include "plans/Plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "base/Error.h"
+#include "base/StableHash.h"
+#include "semantics/Stages.h"
+
+namespace syno::plans {
+
+const char* opKindName(OpKind kind) {
+    switch (kind) {
+        case OpKind::Pad: return "pad";
+        case OpKind::Reshape: return "reshape";
+        case OpKind::Permute: return "permute";
+        case OpKind::Roll: return "roll";
+        case OpKind::Slice: return "slice";
+        case OpKind::Window: return "window";
+        case OpKind::RepeatOuter: return "repeat_interleave";
+        case OpKind::RepeatInner: return "tile";
+        case OpKind::Broadcast: return "broadcast";
+        case OpKind::Sum: return "sum";
+        case OpKind::Conv: return "conv";
+        case OpKind::MatMul: return "matmul";
+        case OpKind::Mul: return "mul";
+        case OpKind::Einsum: return "einsum";
+        case OpKind::Scale: return "scale";
+        case OpKind::Crop: return "crop";
+    }
+    return "?";
+}
+
+const char* kernelName(Kernel kernel) {
+    switch (kernel) {
+        case Kernel::Views: return "views";
+        case Kernel::Sum: return "sum";
+        case Kernel::Conv: return "conv";
+        case Kernel::MatMul: return "matmul";
+        case Kernel::Mul: return "mul";
+        case Kernel::Einsum: return "einsum";
+    }
+    return "?";
+}
+
+namespace {
+std::string list(const std::vector<int64_t>& v) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", v[i]);
+    return out + "]";
+}
+}  // namespace
+
+std::string PlanOp::describe() const {
+    std::string lhs = fmt::format("s{} = ", dst);
+    switch (kind) {
+        case OpKind::Pad: return lhs + fmt::format("pad(s{}, before {}, after {})", a, list(shape), list(ints));
+        case OpKind::Reshape: return lhs + fmt::format("reshape(s{}, {})", a, list(shape));
+        case OpKind::Permute: return lhs + fmt::format("permute(s{}, {})", a, list(ints));
+        case OpKind::Roll: return lhs + fmt::format("roll(s{}, {}, axis {})", a, amount, axis);
+        case OpKind::Slice: return lhs + fmt::format("slice(s{}, axis {}, step {})", a, axis, amount);
+        case OpKind::Window:
+            return lhs + fmt::format("window(s{}, axis {}, pad {}, span {}, dilation {})", a, axis, amount, extent,
+                                     ints.empty() ? 1 : ints[0]);
+        case OpKind::RepeatOuter: return lhs + fmt::format("repeat_interleave(s{}, {}, axis {})", a, amount, axis);
+        case OpKind::RepeatInner: return lhs + fmt::format("tile(s{}, {}, axis {})", a, amount, axis);
+        case OpKind::Broadcast: return lhs + fmt::format("broadcast(s{}, {})", a, list(shape));
+        case OpKind::Sum: return lhs + fmt::format("sum(s{}, axes {})", a, list(ints));
+        case OpKind::Conv:
+            return lhs + fmt::format("conv{}d(s{}, s{}, groups {}, padding {}, dilation {})", extent, a, b, amount,
+                                     list(ints), list(ints2));
+        case OpKind::MatMul: return lhs + fmt::format("matmul(s{}, s{})", a, b);
+        case OpKind::Mul: return lhs + fmt::format("mul(s{}, s{})", a, b);
+        case OpKind::Einsum:
+            return lhs + (b >= 0 ? fmt::format("einsum('{}', s{}, s{})", equation, a, b)
+                                 : fmt::format("einsum('{}', s{})", equation, a));
+        case OpKind::Scale: return lhs + fmt::format("scale(s{}, {:.6g})", a, scale);
+        case OpKind::Crop: return lhs + fmt::format("crop(s{}, offsets {}, sizes {})", a, list(ints), list(shape));
+    }
+    return "?";
+}
+
+int Plan::count(Kernel kernel) const {
+    int n = 0;
+    for (const auto& s : stages) n += s.kernel == kernel;
+    return n;
+}
+
+int Plan::kernelCalls() const {
+    int n = 0;
+    for (const auto& o : ops)
+        n += o.kind == OpKind::Conv || o.kind == OpKind::MatMul || o.kind == OpKind::Mul || o.kind == OpKind::Einsum;
+    return n;
+}
+
+int Plan::libraryStages() const { return static_cast<int>(stages.size()) - einsums(); }
+
+uint64_t Plan::hash() const {
+    uint64_t h = hashString("syno-plan");
+    h = hashCombine(h, operatorId);
+    auto mixVec = [&h](const std::vector<int64_t>& v) {
+        h = hashCombine(h, v.size());
+        for (auto x : v) h = hashCombine(h, static_cast<uint64_t>(x));
+    };
+    mixVec(inputShape);
+    mixVec(outputShape);
+    for (const auto& w : weightShapes) mixVec(w);
+    for (const auto& o : ops) h = hashCombine(h, hashString(o.describe()));
+    return h;
+}
+
+std::string Plan::describe() const {
+    std::string out = fmt::format("plan {:016x} for operator {} at binding {} ({}){}{}\n", hash(), operatorIdHex,
+                                  binding + 1, bindingText, padded ? ", padded" : "",
+                                  options.einsumOnly ? ", einsum lowering" : "");
+    out += fmt::format("  input {}{}, output {}", list(inputShape),
+                       padded ? fmt::format(" (padded to {})", list(paddedInputShape)) : "", list(outputShape));
+    for (size_t w = 0; w < weightShapes.size(); ++w) out += fmt::format(", weight {} {}", w + 1, list(weightShapes[w]));
+    out += fmt::format("\n  {:.4g} FLOPs, {:.4g} parameters, {} stage(s): {} convolution(s), {} matmul(s), {} einsum(s)\n",
+                       flops, params, stages.size(), convolutions(), matmuls(), einsums());
+    for (const auto& s : stages) {
+        std::string shapes;
+        for (const auto& sh : s.operandShapes) shapes += (shapes.empty() ? "" : " x ") + list(sh);
+        out += fmt::format("  {}: {} -> {}  {:.4g} FLOPs\n    kernel: {}\n    why: {}\n", s.what, shapes,
+                           list(s.resultShape), s.flops, s.kernelText, s.why);
+        for (size_t i = s.firstOp; i < s.endOp; ++i) out += "      " + ops[i].describe() + "\n";
+    }
+    return out;
+}
+
+namespace {
+
+PlanOp mk(OpKind kind, int dst, int a, int b = -1) {
+    PlanOp o;
+    o.kind = kind;
+    o.dst = dst;
+    o.a = a;
+    o.b = b;
+    return o;
+}
+
+struct TooManyConvAxes {};
+
+enum class Role { Unknown, Free, Group, Contracted, Private, Spatial, Kernel };
+
+struct Operand {
+    int slot = 0;
+    std::vector<Dim> axes;
+};
+
+class Planner {
+public:
+    Planner(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy, const PlanOptions& options)
+        : op_(op), options_(options) {
+        r_ = realize(op, ctx, binding, policy);
+        SizeContext padded = paddedContext(op, ctx, policy);
+        single_ = padded.withBindings({padded.bindings()[static_cast<size_t>(binding)]});
+        plan_.operatorId = op.id();
+        plan_.operatorIdHex = op.idHex();
+        plan_.binding = binding;
+        plan_.bindingText = ctx.describeBinding(binding);
+        plan_.padded = r_.padded;
+        plan_.options = options;
+        plan_.inputShape = r_.inputShape;
+        plan_.paddedInputShape = r_.paddedInputShape;
+        plan_.outputShape = r_.outputShape;
+        plan_.weightShapes = r_.weightShapes;
+        plan_.scale = r_.scale;
+        nOut_ = static_cast<int>(op.outputs().size());
+        auto nodes = op.nodesBottomUp();
+        for (size_t i = 0; i < nodes.size(); ++i) index_[nodes[i]] = static_cast<int>(i);
+        // Merged dims and their halves; a "coordinate" is a leaf or a merge half of one that is not merged again.
+        for (Dim d : nodes)
+            if (d->kind == DimKind::MergeOuter) halves_[d->lhs].first = d;
+            else if (d->kind == DimKind::MergeInner) halves_[d->lhs].second = d;
+        for (Dim d : nodes) {
+            bool coordish = d->isLeaf() || ((d->kind == DimKind::MergeOuter || d->kind == DimKind::MergeInner) &&
+                                            coordish_.count(d->lhs) && coordish_.at(d->lhs));
+            coordish_[d] = coordish;
+            if (coordish && !isMerged(d)) {
+                if (coordDims_.size() >= 64) throw Error("operator has more than 64 loop coordinates");
+                coordBit_[d] = static_cast<int>(coordDims_.size());
+                coordDims_.push_back(d);
+                Dim leaf = d;
+                while (!leaf->isLeaf()) leaf = leaf->lhs;
+                coordLeaf_.push_back(leafBit(leaf));
+            }
+        }
+        for (Dim d : nodes) maskOf(d);
+    }
+
+    Plan run() {
+        StagePlan stages = planStages(op_, single_);
+        const int tensors = op_.tensorCount();
+        plan_.slots = tensors + static_cast<int>(stages.stages.size());
+        std::map<int, Operand> slots;
+        slots[0] = Operand{0, op_.input()};
+        if (r_.padded) {
+            PlanOp p = mk(OpKind::Pad, 0, 0);
+            for (size_t i = 0; i < r_.inputShape.size(); ++i) {
+                int64_t before = (r_.paddedInputShape[i] - r_.inputShape[i]) / 2;
+                p.shape.push_back(before);
+                p.ints.push_back(r_.paddedInputShape[i] - r_.inputShape[i] - before);
+            }
+            plan_.ops.push_back(p);
+            StageRecord rec;
+            rec.what = "in_0 = pad(in_0)";
+            rec.kernelText = "views";
+            rec.why = "sizes padded to divide: centre zero padding of the input";
+            rec.operandShapes.push_back(r_.inputShape);
+            rec.resultShape = r_.paddedInputShape;
+            rec.endOp = 1;
+            plan_.stages.push_back(rec);
+        }
+        for (int w = 1; w < tensors; ++w) slots[w] = Operand{w, op_.weights()[static_cast<size_t>(w - 1)]};
+        int resultSlot = 0;
+        for (size_t s = 0; s < stages.stages.size(); ++s) {
+            const Stage& st = stages.stages[s];
+            uint64_t R = 0;
+            for (size_t c = 0; c < coordDims_.size(); ++c)
+                if (st.result >> coordLeaf_[c] & 1u) R |= 1ull << c;
+            StageRecord rec;
+            int dst = tensors + static_cast<int>(s);
+            std::string args;
+            for (int a : st.operands) args += (args.empty() ? "" : ", ") + slotName(a);
+            rec.what = fmt::format("{} = {}({})", slotName(dst), st.kind == Stage::Kind::Contract ? "contract" : "sum", args);
+            rec.flops = st.flops;
+            rec.firstOp = plan_.ops.size();
+            for (int a : st.operands) rec.operandShapes.push_back(shapeOf(slots.at(a).axes));
+            Operand result;
+            if (st.kind == Stage::Kind::Contract)
+                result = contract(slots.at(st.operands[0]), slots.at(st.operands[1]), R, dst, rec);
+            else
+                result = sumStage(slots.at(st.operands[0]), R, dst, rec);
+            rec.resultShape = shapeOf(result.axes);
+            rec.endOp = plan_.ops.size();
+            plan_.stages.push_back(rec);
+            for (int a : st.operands) slots.erase(a);
+            slots[dst] = result;
+            resultSlot = dst;
+        }
+        plan_.flops = stages.flops;
+        Operand last = slots.at(resultSlot);
+        finish(last);
+        plan_.resultSlot = last.slot;
+        for (const auto& w : r_.weightShapes) {
+            int64_t n = 1;
+            for (auto x : w) n *= x;
+            plan_.params += static_cast<double>(n);
+        }
+        for (int rd : r_.reductionDims) plan_.terms *= static_cast<double>(r_.dims[static_cast<size_t>(rd)].size);
+        const size_t nw = r_.weightShapes.size();
+        double var = plan_.scale * plan_.scale * plan_.terms;  // output variance per unit weight variance product
+        for (size_t w = 0; w < nw; ++w) plan_.initStd.push_back(std::pow(var, -0.5 / static_cast<double>(nw)));
+        return plan_;
+    }
+
+private:
+    // ---- facts about dims --------------------------------------------------------------------------
+    int leafBit(Dim leaf) const { return leaf->kind == DimKind::Iterator ? leaf->index : nOut_ + leaf->index; }
+    bool isMerged(Dim d) const {
+        auto it = halves_.find(d);
+        return it != halves_.end() && it->second.first && it->second.second;
+    }
+    bool isCoord(Dim d) const { return coordBit_.count(d) > 0; }
+    bool isCoordish(Dim d) const { return coordish_.at(d); }
+    const ConcreteDim& concrete(Dim d) const { return r_.dims[static_cast<size_t>(index_.at(d))]; }
+    int64_t sz(Dim d) const { return concrete(d).size; }
+
+    uint64_t maskOf(Dim d) {
+        auto it = mask_.find(d);
+        if (it != mask_.end()) return it->second;
+        uint64_t m = 0;
+        if (isCoord(d)) m = 1ull << coordBit_.at(d);
+        else if (isCoordish(d)) m = maskOf(halves_.at(d).first) | maskOf(halves_.at(d).second);
+        else {
+            if (d->lhs) m |= maskOf(d->lhs);
+            if (d->rhs) m |= maskOf(d->rhs);
+        }
+        mask_[d] = m;
+        return m;
+    }
+    uint64_t cm(Dim d) const { return mask_.at(d); }
+    // The map from the coordinates below d to d's value is a bijection onto [0, |d|).
+    bool bijective(Dim d) const {
+        if (isCoordish(d)) return true;
+        switch (d->kind) {
+            case DimKind::Split: return bijective(d->lhs) && bijective(d->rhs) && (cm(d->lhs) & cm(d->rhs)) == 0;
+            case DimKind::Shift: return bijective(d->lhs);
+            default: return false;
+        }
+    }
+
+    std::string dimName(Dim d) const {
+        switch (d->kind) {
+            case DimKind::Iterator: return fmt::format("i{}", d->index);
+            case DimKind::Reduce: return fmt::format("r{}", d->index);
+            case DimKind::Split: return fmt::format("split({}, {})", dimName(d->lhs), dimName(d->rhs));
+            case DimKind::MergeOuter: return fmt::format("{}/{}", dimName(d->lhs), concrete(d).factor);
+            case DimKind::MergeInner: return fmt::format("{}%{}", dimName(d->lhs), concrete(d).factor);
+            case DimKind::Shift: return fmt::format("shift({}, {})", dimName(d->lhs), d->shift);
+            case DimKind::Stride: return fmt::format("stride({}, {})", dimName(d->lhs), concrete(d).factor);
+            case DimKind::Unfold: return fmt::format("unfold({}, {})", dimName(d->lhs), dimName(d->rhs));
+        }
+        return "?";
+    }
+    std::string names(const std::vector<Dim>& ds) const {
+        std::string out;
+        for (Dim d : ds) out += (out.empty() ? "" : ", ") + dimName(d);
+        return "[" + out + "]";
+    }
+    std::string slotName(int slot) const {
+        if (slot == 0) return "in_0";
+        if (slot < op_.tensorCount()) return fmt::format("in_{}", slot);
+        return fmt::format("t{}", slot - op_.tensorCount());
+    }
+    std::vector<int64_t> shapeOf(const std::vector<Dim>& axes) const {
+        std::vector<int64_t> s;
+        for (Dim d : axes) s.push_back(sz(d));
+        return s;
+    }
+
+    // ---- emitting ops ------------------------------------------------------------------------------
+    void emit(PlanOp op) { plan_.ops.push_back(std::move(op)); }
+    void reshape(int slot, std::vector<int64_t> shape) {
+        PlanOp o = mk(OpKind::Reshape, slot, slot);
+        o.shape = std::move(shape);
+        emit(o);
+    }
+    void reshapeAxes(Operand& x, size_t k, std::vector<Dim> replacement) {
+        x.axes.erase(x.axes.begin() + static_cast<long>(k));
+        x.axes.insert(x.axes.begin() + static_cast<long>(k), replacement.begin(), replacement.end());
+        reshape(x.slot, shapeOf(x.axes));
+    }
+    void permuteTo(Operand& x, const std::vector<Dim>& order) {
+        if (order == x.axes) return;
+        PlanOp o = mk(OpKind::Permute, x.slot, x.slot);
+        std::vector<bool> used(x.axes.size(), false);
+        for (Dim d : order)
+            for (size_t i = 0; i < x.axes.size(); ++i)
+                if (!used[i] && x.axes[i] == d) {
+                    used[i] = true;
+                    o.ints.push_back(static_cast<int64_t>(i));
+                    break;
+                }
+        if (o.ints.size() != x.axes.size() || order.size() != x.axes.size())
+            throw Error(fmt::format("internal: cannot permute {} to {}", names(x.axes), names(order)));
+        emit(o);
+        x.axes = order;
+    }
+    void sumAxes(Operand& x, const std::vector<size_t>& axes) {
+        if (axes.empty()) return;
+        PlanOp o = mk(OpKind::Sum, x.slot, x.slot);
+        std::vector<Dim> kept;
+        for (size_t i = 0; i < x.axes.size(); ++i)
+            if (std::find(axes.begin(), axes.end(), i) != axes.end()) o.ints.push_back(static_cast<int64_t>(i));
+            else kept.push_back(x.axes[i]);
+        emit(o);
+        x.axes = kept;
+    }
+
+    static bool contains(Dim d, Dim target) {
+        if (d == target) return true;
+        return (d->lhs && contains(d->lhs, target)) || (d->rhs && contains(d->rhs, target));
+    }
+
+    // The window of an unfold, without a stride (dilation) on top.
+    std::pair<Dim, int64_t> windowOf(Dim u) const {
+        Dim w = u->rhs;
+        if (w->kind == DimKind::Stride) return {w->lhs, concrete(w).factor};
+        return {w, 1};
+    }
+
+    // One refinement step of axis k of x that needs no unfold expansion; false when there is none.
+    bool refine(Operand& x, size_t k, bool allowUnfold) {
+        Dim d = x.axes[k];
+        if (isCoord(d)) return false;
+        if (isCoordish(d)) {  // a merged coordinate: value = outer * B + inner
+            auto [outer, inner] = halves_.at(d);
+            reshapeAxes(x, k, {outer, inner});
+            return true;
+        }
+        switch (d->kind) {
+            case DimKind::Split: reshapeAxes(x, k, {d->lhs, d->rhs}); return true;
+            case DimKind::Shift: {
+                PlanOp o = mk(OpKind::Roll, x.slot, x.slot);
+                o.axis = static_cast<int64_t>(k);
+                o.amount = -concrete(d).offset;  // value = (lhs + s) mod n: x'[lhs] = x[lhs + s] = roll by -s
+                emit(o);
+                x.axes[k] = d->lhs;
+                return true;
+            }
+            case DimKind::Stride: {
+                PlanOp o = mk(OpKind::Slice, x.slot, x.slot);
+                o.axis = static_cast<int64_t>(k);
+                o.amount = concrete(d).factor;
+                emit(o);
+                x.axes[k] = d->lhs;
+                return true;
+            }
+            case DimKind::MergeOuter:
+            case DimKind::MergeInner: {  // halves of a dim that is not a coordinate
+                auto [outer, inner] = halves_.at(d->lhs);
+                auto io = std::find(x.axes.begin(), x.axes.end(), outer);
+                auto ii = std::find(x.axes.begin(), x.axes.end(), inner);
+                if (io != x.axes.end() && ii != x.axes.end()) {  // both here: merge them back
+                    std::vector<Dim> order;
+                    for (Dim a : x.axes) {
+                        if (a == inner) continue;
+                        order.push_back(a);
+                        if (a == outer) order.push_back(inner);
+                    }
+                    permuteTo(x, order);
+                    size_t pos = static_cast<size_t>(std::find(x.axes.begin(), x.axes.end(), outer) - x.axes.begin());
+                    x.axes.erase(x.axes.begin() + static_cast<long>(pos), x.axes.begin() + static_cast<long>(pos) + 2);
+                    x.axes.insert(x.axes.begin() + static_cast<long>(pos), d->lhs);
+                    reshape(x.slot, shapeOf(x.axes));
+                    return true;
+                }
+                // The other half is inside another axis: refine that one first, then merge.
+                Dim partner = d == outer ? inner : outer;
+                for (size_t j = 0; j < x.axes.size(); ++j)
+                    if (j != k && contains(x.axes[j], partner)) return false;
+                // One half alone: broadcast it up to the merged dim.
+                PlanOp o = mk(d->kind == DimKind::MergeOuter ? OpKind::RepeatOuter : OpKind::RepeatInner, x.slot, x.slot);
+                o.axis = static_cast<int64_t>(k);
+                o.amount = d->kind == DimKind::MergeOuter ? concrete(d).factor : sz(d->lhs) / concrete(d).factor;
+                emit(o);
+                x.axes[k] = d->lhs;
+                return true;
+            }
+            case DimKind::Unfold: {
+                if (!allowUnfold) return false;
+                auto [w, dil] = windowOf(d);
+                PlanOp o = mk(OpKind::Window, x.slot, x.slot);
+                o.axis = static_cast<int64_t>(k);
+                o.amount = concrete(d).offset;
+                o.extent = (sz(w) - 1) * dil + 1;
+                o.ints = {dil};
+                emit(o);
+                x.axes[k] = d->lhs;
+                x.axes.insert(x.axes.begin() + static_cast<long>(k) + 1, w);
+                return true;
+            }
+            default: return false;
+        }
+    }
+
+    void refineFully(Operand& x) {
+        for (bool again = true; again;) {
+            again = false;
+            for (size_t k = 0; k < x.axes.size() && !again; ++k) again = refine(x, k, true);
+        }
+    }
+
+    uint64_t othersMask(const Operand& x, size_t skip) const {
+        uint64_t m = 0;
+        for (size_t i = 0; i < x.axes.size(); ++i)
+            if (i != skip) m |= cm(x.axes[i]);
+        return m;
+    }
+    static size_t countOf(const Operand& x, Dim d) {
+        return static_cast<size_t>(std::count(x.axes.begin(), x.axes.end(), d));
+    }
+    static size_t indexOf(const Operand& x, Dim d) {
+        return static_cast<size_t>(std::find(x.axes.begin(), x.axes.end(), d) - x.axes.begin());
+    }
+
+    // Axis k of x is an unfold that a convolution can compute, its window being an axis of y.
+    bool spatialOk(const Operand& x, size_t k, const Operand* y, uint64_t R) const {
+        if (!y) return false;
+        Dim u = x.axes[k];
+        if (u->kind != DimKind::Unfold) return false;
+        Dim m = u->lhs;
+        auto [w, dil] = windowOf(u);
+        (void)dil;
+        uint64_t cmM = cm(m), cmW = cm(w);
+        uint64_t ox = othersMask(x, k);
+        if ((cmM & ~R) != 0 || (cmM & cmW) != 0) return false;
+        if (countOf(*y, w) != 1) return false;
+        size_t j = indexOf(*y, w);
+        uint64_t oy = othersMask(*y, j);
+        if ((cmM & (oy | cmW)) != 0) return false;
+        if ((cmW & R) != 0 || !bijective(w) || (cmW & (ox | oy)) != 0) return false;
+        return true;
+    }
+
+    // Free and group axes keep their dims whatever they share with the other free axes of their own
+    // operand (the result keeps them side by side); summed axes must be bijective and disjoint from
+    // everything else, so that every summed coordinate runs once over its range.
+    Role classify(const Operand& x, size_t k, const Operand* y, uint64_t R, bool spatialAllowed) const {
+        Dim d = x.axes[k];
+        uint64_t C = cm(d), ox = othersMask(x, k);
+        if (d->kind == DimKind::Unfold && spatialAllowed && spatialOk(x, k, y, R)) return Role::Spatial;
+        uint64_t cy = y ? othersMask(*y, SIZE_MAX) : 0;
+        if ((C & ~R) == 0) {
+            if (y && countOf(*y, d) == 1 && countOf(x, d) == 1) return Role::Group;
+            if ((C & cy) == 0) return Role::Free;
+            return Role::Unknown;
+        }
+        if ((C & R) != 0 || !bijective(d) || (C & ox) != 0) return Role::Unknown;
+        if (y && countOf(*y, d) == 1 && (C & othersMask(*y, indexOf(*y, d))) == 0) return Role::Contracted;
+        if ((C & cy) == 0) return Role::Private;
+        for (Dim w : spatialKernelOf_)
+            if (w == d) return Role::Kernel;
+        return Role::Unknown;
+    }
+
+    // ---- stages ------------------------------------------------------------------------------------
+    // Refines the operands until every axis has a role; false when that is impossible (einsum fallback).
+    bool settle(Operand* ops[2], int n, uint64_t R, bool spatialAllowed[2]) {
+        for (int guard = 0; guard < 1000; ++guard) {
+            spatialKernelOf_.clear();
+            for (int s = 0; s < n; ++s) {
+                const Operand* y = n == 2 ? ops[1 - s] : nullptr;
+                for (size_t k = 0; k < ops[s]->axes.size(); ++k)
+                    if (spatialAllowed[s] && ops[s]->axes[k]->kind == DimKind::Unfold && spatialOk(*ops[s], k, y, R))
+                        spatialKernelOf_.push_back(windowOf(ops[s]->axes[k]).first);
+            }
+            bool progressed = false, unknown = false;
+            for (int s = 0; s < n && !progressed; ++s) {
+                const Operand* y = n == 2 ? ops[1 - s] : nullptr;
+                for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
+                    if (classify(*ops[s], k, y, R, spatialAllowed[s]) == Role::Unknown) {
+                        unknown = true;
+                        progressed = refine(*ops[s], k, false);
+                    }
+            }
+            if (progressed) continue;
+            if (!unknown) {
+                // Convolutions take their windows from one operand only.
+                bool spatial[2] = {false, false};
+                for (int s = 0; s < n; ++s)
+                    for (size_t k = 0; k < ops[s]->axes.size(); ++k)
+                        if (classify(*ops[s], k, n == 2 ? ops[1 - s] : nullptr, R, spatialAllowed[s]) == Role::Spatial)
+                            spatial[s] = true;
+                if (n == 2 && spatial[0] && spatial[1]) {
+                    spatialAllowed[1] = false;
+                    continue;
+                }
+                return true;
+            }
+            // Stuck on coordinates or unfolds: expand one unfold that is not convolved.
+            for (int s = 0; s < n && !progressed; ++s) {
+                const Operand* y = n == 2 ? ops[1 - s] : nullptr;
+                for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
+                    if (ops[s]->axes[k]->kind == DimKind::Unfold &&
+                        classify(*ops[s], k, y, R, spatialAllowed[s]) == Role::Unknown)
+                        progressed = refine(*ops[s], k, true);
+            }
+            if (!progressed) return false;
+        }
+        return false;
+    }
+
+    Operand sumStage(Operand x, uint64_t R, int dst, StageRecord& rec) {
+        Operand* ops[2] = {&x, nullptr};
+        bool spatialAllowed[2] = {false, false};
+        if (options_.einsumOnly || !settle(ops, 1, R, spatialAllowed)) return einsumStage(x, nullptr, R, dst, rec);
+        std::vector<size_t> priv;
+        for (size_t k = 0; k < x.axes.size(); ++k)
+            if (classify(x, k, nullptr, R, false) == Role::Private) priv.push_back(k);
+        rec.kernel = priv.empty() ? Kernel::Views : Kernel::Sum;
+        rec.kernelText = priv.empty() ? "views" : fmt::format("sum over {} axis(es)", priv.size());
+        std::vector<Dim> privDims;
+        for (size_t k : priv) privDims.push_back(x.axes[k]);
+        rec.why = fmt::format("single tensor: private sums {}", names(privDims));
+        sumAxes(x, priv);
+        PlanOp mv = mk(OpKind::Reshape, dst, x.slot);
+        mv.shape = shapeOf(x.axes);
+        emit(mv);
+        return Operand{dst, x.axes};
+    }
+
+    // Every axis refined to coordinates, then einsum: always exact.
+    Operand einsumStage(Operand a, Operand* bp, uint64_t R, int dst, StageRecord& rec) {
+        refineFully(a);
+        std::map<Dim, char> letter;
+        auto letterOf = [&](Dim d) {
+            auto it = letter.find(d);
+            if (it != letter.end()) return it->second;
+            size_t n = letter.size();
+            if (n >= 52) throw Error("operator stage has more than 52 coordinates for einsum");
+            char c = n < 26 ? static_cast<char>('a' + n) : static_cast<char>('A' + (n - 26));
+            letter[d] = c;
+            return c;
+        };
+        std::string eq;
+        std::vector<Dim> result;
+        auto addResult = [&](Dim d) {
+            if ((cm(d) & ~R) == 0 && std::find(result.begin(), result.end(), d) == result.end()) result.push_back(d);
+        };
+        for (Dim d : a.axes) {
+            eq += letterOf(d);
+            addResult(d);
+        }
+        PlanOp o = mk(OpKind::Einsum, dst, a.slot);
+        if (bp) {
+            Operand b = *bp;
+            refineFully(b);
+            eq += ",";
+            for (Dim d : b.axes) {
+                eq += letterOf(d);
+                addResult(d);
+            }
+            o.b = b.slot;
+        }
+        eq += "->";
+        for (Dim d : result) eq += letter.at(d);
+        o.equation = eq;
+        emit(o);
+        rec.kernel = Kernel::Einsum;
+        rec.kernelText = fmt::format("einsum '{}'", eq);
+        rec.why = options_.einsumOnly ? "einsum lowering requested" : "no convolution, matrix product or view computes this stage";
+        return Operand{dst, result};
+    }
+
+    Operand contract(Operand a, Operand b, uint64_t R, int dst, StageRecord& rec) {
+        if (options_.einsumOnly) return einsumStage(a, &b, R, dst, rec);
+        Operand sa = a, sb = b;
+        size_t opsBefore = plan_.ops.size();
+        Operand* ops[2] = {&a, &b};
+        bool spatialAllowed[2] = {true, true};
+        if (!settle(ops, 2, R, spatialAllowed)) {
+            plan_.ops.resize(opsBefore);
+            return einsumStage(sa, &sb, R, dst, rec);
+        }
+        auto roles = [&](const Operand& x, const Operand& y, bool sp) {
+            std::vector<Role> out;
+            for (size_t k = 0; k < x.axes.size(); ++k) out.push_back(classify(x, k, &y, R, sp));
+            return out;
+        };
+        // Private sums first.
+        for (int s = 0; s < 2; ++s) {
+            Operand& x = s == 0 ? a : b;
+            auto rs = roles(x, s == 0 ? b : a, spatialAllowed[s]);
+            std::vector<size_t> priv;
+            for (size_t k = 0; k < rs.size(); ++k)
+                if (rs[k] == Role::Private) priv.push_back(k);
+            sumAxes(x, priv);
+        }
+        auto ra = roles(a, b, spatialAllowed[0]);
+        auto rb = roles(b, a, spatialAllowed[1]);
+        bool bSpatial = std::count(rb.begin(), rb.end(), Role::Spatial) > 0;
+        bool aSpatial = std::count(ra.begin(), ra.end(), Role::Spatial) > 0;
+        bool swap = bSpatial && !aSpatial;
+        if (!aSpatial && !bSpatial) {
+            auto numel = [&](const Operand& x) {
+                double n = 1;
+                for (Dim d : x.axes) n *= static_cast<double>(sz(d));
+                return n;
+            };
+            swap = numel(b) > numel(a);
+        }
+        if (swap) {
+            std::swap(a, b);
+            std::swap(ra, rb);
+            std::swap(spatialAllowed[0], spatialAllowed[1]);
+        }
+        try {
+            return emitKernel(a, b, ra, rb, dst, rec);
+        } catch (const TooManyConvAxes&) {
+            plan_.ops.resize(opsBefore);
+            return einsumStage(sa, &sb, R, dst, rec);
+        }
+    }
+
+    Operand emitKernel(Operand a, Operand b, const std::vector<Role>& ra, const std::vector<Role>& rb, int dst,
+                       StageRecord& rec) {
+        std::vector<Dim> G, I, O;
+        for (size_t k = 0; k < a.axes.size(); ++k) {
+            if (ra[k] == Role::Group) G.push_back(a.axes[k]);
+            if (ra[k] == Role::Contracted) I.push_back(a.axes[k]);
+        }
+        for (size_t k = 0; k < b.axes.size(); ++k)
+            if (rb[k] == Role::Free) O.push_back(b.axes[k]);
+        // A's layout: free axes before its first channel axis (Nb), then channels, then trailing axes.
+        std::vector<Dim> Nb, T;
+        bool seenChannel = false;
+        for (size_t k = 0; k < a.axes.size(); ++k) {
+            Role r = ra[k];
+            if (r == Role::Group || r == Role::Contracted) seenChannel = true;
+            else if (r == Role::Free && !seenChannel) Nb.push_back(a.axes[k]);
+            else T.push_back(a.axes[k]);  // free after the channels, or spatial
+        }
+        auto prod = [&](const std::vector<Dim>& ds) {
+            int64_t n = 1;
+            for (Dim d : ds) n *= sz(d);
+            return n;
+        };
+        const int64_t g = prod(G), i = prod(I), o = prod(O);
+        std::vector<Dim> spatialWindows;
+        for (size_t k = 0; k < a.axes.size(); ++k)
+            if (ra[k] == Role::Spatial) spatialWindows.push_back(windowOf(a.axes[k]).first);
+        std::string why = fmt::format("batch {}, groups {}, contracted {}, out {}", names(Nb), names(G), names(I), names(O));
+
+        if (I.empty() && spatialWindows.empty()) {
+            // A broadcast product: [N.., G..] x [G.., O..].
+            std::vector<Dim> Na = Nb;
+            Na.insert(Na.end(), T.begin(), T.end());
+            std::vector<Dim> orderA = Na;
+            orderA.insert(orderA.end(), G.begin(), G.end());
+            permuteTo(a, orderA);
+            reshape(a.slot, {prod(Na), g, 1});
+            std::vector<Dim> orderB = G;
+            orderB.insert(orderB.end(), O.begin(), O.end());
+            permuteTo(b, orderB);
+            reshape(b.slot, {1, g, o});
+            emit(mk(OpKind::Mul, dst, a.slot, b.slot));
+            std::vector<Dim> axes = Na;
+            axes.insert(axes.end(), G.begin(), G.end());
+            axes.insert(axes.end(), O.begin(), O.end());
+            reshape(dst, shapeOf(axes));
+            rec.kernel = Kernel::Mul;
+            rec.kernelText = "broadcast multiply (nothing contracted)";
+            rec.why = why;
+            return Operand{dst, axes};
+        }
+
+        if (T.empty()) {
+            // A matrix product: [G?, Nb, I] x [G?, I, O].
+            std::vector<Dim> orderA = G, orderB = G;
+            orderA.insert(orderA.end(), Nb.begin(), Nb.end());
+            orderA.insert(orderA.end(), I.begin(), I.end());
+            orderB.insert(orderB.end(), I.begin(), I.end());
+            orderB.insert(orderB.end(), O.begin(), O.end());
+            permuteTo(a, orderA);
+            permuteTo(b, orderB);
+            const int64_t nb = prod(Nb);
+            if (G.empty()) {
+                reshape(a.slot, {nb, i});
+                reshape(b.slot, {i, o});
+            } else {
+                reshape(a.slot, {g, nb, i});
+                reshape(b.slot, {g, i, o});
+            }
+            emit(mk(OpKind::MatMul, dst, a.slot, b.slot));
+            std::vector<Dim> axes = G;
+            axes.insert(axes.end(), Nb.begin(), Nb.end());
+            axes.insert(axes.end(), O.begin(), O.end());
+            reshape(dst, shapeOf(axes));
+            rec.kernel = Kernel::MatMul;
+            rec.kernelText = G.empty() ? fmt::format("matmul [{}x{}] x [{}x{}]", nb, i, i, o)
+                                       : fmt::format("batched matmul {} x [{}x{}] x [{}x{}]", g, nb, i, i, o);
+            rec.why = why + ", no window";
+            return Operand{dst, axes};
+        }
+
+        // A convolution: trailing axes are spatial (window from B) or free (kernel 1).
+        std::vector<Dim> spatialSet;
+        for (size_t k = 0; k < a.axes.size(); ++k)
+            if (ra[k] == Role::Spatial) spatialSet.push_back(a.axes[k]);
+        auto isSpatial = [&](Dim d) { return std::find(spatialSet.begin(), spatialSet.end(), d) != spatialSet.end(); };
+        std::vector<std::vector<Dim>> groupsT;  // each conv axis: one spatial unfold or a run of free axes
+        for (Dim d : T) groupsT.push_back({d});
+        if (groupsT.size() > 3) {  // merge runs of free axes
+            std::vector<std::vector<Dim>> merged;
+            for (auto& grp : groupsT) {
+                if (!merged.empty() && !isSpatial(grp[0]) && !isSpatial(merged.back().back())) merged.back().push_back(grp[0]);
+                else merged.push_back(grp);
+            }
+            groupsT = merged;
+        }
+        if (groupsT.size() > 3) throw TooManyConvAxes{};  // the caller falls back to einsum (rare)
+        std::vector<Dim> orderA = Nb;
+        orderA.insert(orderA.end(), G.begin(), G.end());
+        orderA.insert(orderA.end(), I.begin(), I.end());
+        orderA.insert(orderA.end(), T.begin(), T.end());
+        permuteTo(a, orderA);
+        std::vector<int64_t> shapeA = {prod(Nb), g * i};
+        std::vector<Dim> orderB = G;
+        orderB.insert(orderB.end(), O.begin(), O.end());
+        orderB.insert(orderB.end(), I.begin(), I.end());
+        std::vector<int64_t> shapeB = {g * o, i};
+        PlanOp conv = mk(OpKind::Conv, dst, a.slot, b.slot);
+        std::vector<Dim> resultT;
+        std::string spatialText;
+        for (const auto& grp : groupsT) {
+            if (isSpatial(grp[0])) {
+                Dim u = grp[0];
+                auto [w, dil] = windowOf(u);
+                orderB.push_back(w);
+                shapeA.push_back(sz(u));
+                shapeB.push_back(sz(w));
+                conv.ints.push_back(concrete(u).offset);
+                conv.ints2.push_back(dil);
+                resultT.push_back(u->lhs);
+                spatialText += fmt::format("{}{} by {} (pad {}, dilation {})", spatialText.empty() ? "" : ", ",
+                                           dimName(u->lhs), dimName(w), concrete(u).offset, dil);
+            } else {
+                shapeA.push_back(prod(grp));
+                shapeB.push_back(1);
+                conv.ints.push_back(0);
+                conv.ints2.push_back(1);
+                resultT.insert(resultT.end(), grp.begin(), grp.end());
+            }
+        }
+        permuteTo(b, orderB);
+        if (shapeOf(a.axes) != shapeA) reshape(a.slot, shapeA);
+        if (shapeOf(b.axes) != shapeB) reshape(b.slot, shapeB);
+        conv.amount = g;
+        conv.extent = static_cast<int64_t>(groupsT.size());
+        emit(conv);
+        std::vector<Dim> axes = Nb;
+        axes.insert(axes.end(), G.begin(), G.end());
+        axes.insert(axes.end(), O.begin(), O.end());
+        axes.insert(axes.end(), resultT.begin(), resultT.end());
+        std::vector<int64_t> convOut = {shapeA[0], g * o};
+        for (size_t t = 2; t < shapeA.size(); ++t) convOut.push_back(shapeA[t]);
+        if (shapeOf(axes) != convOut) reshape(dst, shapeOf(axes));
+        rec.kernel = Kernel::Conv;
+        rec.kernelText = fmt::format("conv{}d groups={} in={} out={} padding={} dilation={}", groupsT.size(), g, g * i,
+                                     g * o, list(conv.ints), list(conv.ints2));
+        rec.why = why + (spatialText.empty() ? ", 1x1 over the trailing free axes" : ", windows " + spatialText);
+        return Operand{dst, axes};
+    }
+
+    // The last tensor becomes the output: coordinates merged back into outputs, broadcast where expanded.
+    void finish(Operand& x) {
+        size_t before = plan_.ops.size();
+        refineFully(x);
+        // Duplicated coordinates or leftover reductions (not expected) go through einsum.
+        std::vector<Dim> uniq;
+        bool dup = false, extra = false;
+        for (Dim d : x.axes) {
+            if (std::find(uniq.begin(), uniq.end(), d) != uniq.end()) dup = true;
+            else uniq.push_back(d);
+            if ((cm(d) & outputCoords()) != cm(d)) extra = true;
+        }
+        if (dup || extra) {
+            StageRecord rec;
+            Operand y = einsumStage(x, nullptr, outputCoords(), x.slot, rec);
+            x = y;
+        }
+        // Coordinates the tensor lacks are broadcast.
+        std::vector<Dim> order;
+        std::function<void(Dim)> coordsOf = [&](Dim d) {
+            if (isCoord(d)) order.push_back(d);
+            else {
+                coordsOf(halves_.at(d).first);
+                coordsOf(halves_.at(d).second);
+            }
+        };
+        for (Dim d : op_.outputs()) coordsOf(d);
+        std::vector<Dim> missing;
+        for (Dim d : order)
+            if (std::find(x.axes.begin(), x.axes.end(), d) == x.axes.end()) missing.push_back(d);
+        if (!missing.empty()) {
+            std::vector<int64_t> shape = shapeOf(x.axes);
+            for (size_t k = 0; k < missing.size(); ++k) shape.push_back(1);
+            reshape(x.slot, shape);
+            x.axes.insert(x.axes.end(), missing.begin(), missing.end());
+            PlanOp bc = mk(OpKind::Broadcast, x.slot, x.slot);
+            bc.shape = shapeOf(x.axes);
+            emit(bc);
+        }
+        bool reshaped = x.axes != order || shapeOf(x.axes) != r_.paddedOutputShape;
+        permuteTo(x, order);
+        if (reshaped) reshape(x.slot, r_.paddedOutputShape);
+        if (r_.scale != 1.0) {
+            PlanOp s = mk(OpKind::Scale, x.slot, x.slot);
+            s.scale = r_.scale;
+            emit(s);
+        }
+        if (r_.padded) {
+            PlanOp c = mk(OpKind::Crop, x.slot, x.slot);
+            c.shape = r_.outputShape;
+            for (size_t k = 0; k < r_.outputShape.size(); ++k)
+                c.ints.push_back((r_.paddedOutputShape[k] - r_.outputShape[k]) / 2);
+            emit(c);
+        }
+        if (plan_.ops.size() > before) {
+            StageRecord rec;
+            rec.what = "output = layout(" + slotName(x.slot) + ")";
+            rec.kernel = Kernel::Views;
+            rec.kernelText = "views";
+            rec.why = "bring the result to the output order" + std::string(r_.scale != 1.0 ? ", scale by the means" : "") +
+                      (r_.padded ? ", crop the padding" : "");
+            rec.operandShapes.push_back({});
+            rec.resultShape = r_.outputShape;
+            rec.firstOp = before;
+            rec.endOp = plan_.ops.size();
+            plan_.stages.push_back(rec);
+        }
+    }
+
+    uint64_t outputCoords() const {
+        uint64_t m = 0;
+        for (size_t c = 0; c < coordDims_.size(); ++c)
+            if (coordLeaf_[c] < nOut_) m |= 1ull << c;
+        return m;
+    }
+
+    const Operator& op_;
+    PlanOptions options_;
+    Realization r_;
+    SizeContext single_;
+    Plan plan_;
+    int nOut_ = 0;
+    std::unordered_map<Dim, int> index_;
+    std::unordered_map<Dim, std::pair<Dim, Dim>> halves_;
+    std::unordered_map<Dim, bool> coordish_;
+    std::unordered_map<Dim, int> coordBit_;
+    std::vector<Dim> coordDims_;
+    std::vector<int> coordLeaf_;
+    std::unordered_map<Dim, uint64_t> mask_;
+    std::vector<Dim> spatialKernelOf_;
+};
+
+}  // namespace
+
+Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
+                 const PlanOptions& options) {
+    if (binding < 0 || binding >= ctx.bindingCount())
+        throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
+    Planner p(op, ctx, binding, policy, options);
+    return p.run();
+}
+
+namespace {
+std::mutex cacheMutex;
+std::map<std::tuple<uint64_t, std::vector<int64_t>, int, bool>, std::shared_ptr<const Plan>>& cache() {
+    static std::map<std::tuple<uint64_t, std::vector<int64_t>, int, bool>, std::shared_ptr<const Plan>> c;
+    return c;
+}
+}  // namespace
+
+std::shared_ptr<const Plan> cachedPlan(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
+                                       const PlanOptions& options) {
+    if (binding < 0 || binding >= ctx.bindingCount())
+        throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
+    auto key = std::make_tuple(op.id(), ctx.bindings()[static_cast<size_t>(binding)].values, static_cast<int>(policy),
+                               options.einsumOnly);
+    {
+        std::lock_guard<std::mutex> lock(cacheMutex);
+        auto it = cache().find(key);
+        if (it != cache().end()) return it->second;
+    }
+    auto plan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy, options));
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    return cache().emplace(key, plan).first->second;
+}
+
+size_t planCacheSize() {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    return cache().size();
+}
+
+}  // namespace syno::plans

@@ -1,0 +1,103 @@
+// The torch::nn::Module built from a plan: parameters, initialisation scale, training and inference,
+// batch rebinding, and the latency probe.
+#include <gtest/gtest.h>
+
+#include "TestHelpers.h"
+#include "ir/Library.h"
+#include "plans/Execute.h"
+#include "plans/PlanModule.h"
+
+namespace syno::plans {
+namespace {
+
+using test::errorOf;
+using test::makeContext;
+
+TEST(PlanModuleTest, RegistersWeightsAndReportsThePlan) {
+    SizeContext ctx = makeContext("N=2, C_in=16, C_out=24, H=8, W=8", "k=3, g=4");
+    PlanModule m(library::groupedConv2d(ctx.vars()), ctx, 0);
+    auto params = m->parameters();
+    ASSERT_EQ(params.size(), 1u);
+    EXPECT_EQ(params[0].sizes().vec(), (std::vector<int64_t>{16, 6, 3, 3}));
+    EXPECT_EQ(m->parameterCount(), 16 * 6 * 9);
+    EXPECT_DOUBLE_EQ(m->flops(), 2.0 * 2 * 24 * 8 * 8 * 4 * 9);
+    EXPECT_EQ(m->plan().convolutions(), 1);
+}
+
+TEST(PlanModuleTest, UnitScaleInputsGiveUnitScaleOutputs) {
+    SizeContext ctx = makeContext("N=4, C_in=64, C_out=64, H=16, W=16", "k=3");
+    for (const Operator& op : {library::conv2d(ctx.vars()), library::conv1x1(ctx.vars())}) {
+        PlanModule m(op, ctx, 0);
+        torch::NoGradGuard noGrad;
+        auto y = m->forward(torch::randn({4, 64, 16, 16}));
+        double sd = y.std().item<double>();
+        EXPECT_GT(sd, 0.7);
+        EXPECT_LT(sd, 1.3);
+    }
+}
+
+TEST(PlanModuleTest, TrainsThroughAutogradAndRebindsTheBatch) {
+    SizeContext ctx = makeContext("N=8, C_in=4, C_out=4, H=6, W=6", "k=3");
+    PlanModule m(library::conv2d(ctx.vars()), ctx, 0);
+    PlanModule teacher(library::conv2d(ctx.vars()), ctx, 0, ModuleOptions{PaddingPolicy::Exact, "N", false, 99});
+    torch::optim::SGD opt(m->parameters(), torch::optim::SGDOptions(0.05));
+    torch::manual_seed(3);
+    auto x = torch::randn({8, 4, 6, 6});
+    torch::Tensor target;
+    {
+        torch::NoGradGuard noGrad;
+        target = teacher->forward(x);
+    }
+    double first = 0, last = 0;
+    for (int step = 0; step < 30; ++step) {
+        opt.zero_grad();
+        auto loss = torch::mse_loss(m->forward(x), target);
+        loss.backward();
+        opt.step();
+        if (step == 0) first = loss.item<double>();
+        last = loss.item<double>();
+    }
+    EXPECT_LT(last, 0.5 * first);
+    // Another batch size: the plan is rebuilt for N=3, the weights stay.
+    auto y = m->forward(torch::randn({3, 4, 6, 6}));
+    EXPECT_EQ(y.sizes().vec(), (std::vector<int64_t>{3, 4, 6, 6}));
+    EXPECT_EQ(m->plan().inputShape[0], 3);
+    std::string msg = errorOf([&] { m->forward(torch::randn({3, 5, 6, 6})); });
+    test::expectContainsAll(msg, {"expects an input of shape"});
+}
+
+TEST(PlanModuleTest, ChecksFiniteInputsWhenAsked) {
+    SizeContext ctx = makeContext("N=1, C_in=2, C_out=3", "");
+    PlanModule m(library::linear(ctx.vars()), ctx, 0, ModuleOptions{PaddingPolicy::Exact, "N", true, 1});
+    auto x = torch::ones({1, 2});
+    x[0][1] = std::numeric_limits<float>::quiet_NaN();
+    test::expectContainsAll(errorOf([&] { m->forward(x); }), {"input", "NaN"});
+}
+
+TEST(PlanModuleTest, ExecutorMatchesTorchConv2dExactly) {
+    SizeContext ctx = makeContext("N=2, C_in=8, C_out=8, H=7, W=7", "k=3");
+    auto plan = cachedPlan(library::conv2d(ctx.vars()), ctx, 0);
+    auto x = torch::randn({2, 8, 7, 7});
+    auto w = torch::randn({8, 8, 3, 3});
+    torch::NoGradGuard noGrad;
+    auto ours = executePlan(*plan, x, {w});
+    auto theirs = torch::conv2d(x, w, {}, 1, 1);
+    EXPECT_TRUE(torch::equal(ours, theirs));  // the very same kernel call
+}
+
+TEST(PlanModuleTest, LatencyProbeReportsARatio) {
+    SizeContext ctx = makeContext("N=1, C_in=8, C_out=8, H=8, W=8", "k=3");
+    LatencyOptions o;
+    o.runs = 3;
+    o.warmup = 1;
+    o.einsumToo = true;
+    Latency l = probeLatency(library::conv2d(ctx.vars()), ctx, 0, PaddingPolicy::Exact, o);
+    EXPECT_GT(l.planMs, 0);
+    EXPECT_GT(l.baselineMs, 0);
+    EXPECT_GT(l.einsumMs, 0);
+    EXPECT_GT(l.ratio, 0);
+    test::expectContainsAll(l.describe(), {"torch::conv2d 3x3", "ratio"});
+}
+
+}  // namespace
+}  // namespace syno::plans

@@ -1,0 +1,81 @@
+// `syno plan` end to end: the stages and kernels are printed, and bad input ends in one line on stderr
+// and a non-zero exit.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "TestHelpers.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+    int code = 0;
+    std::string out, err;
+};
+
+std::string readAll(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+Result run(const std::string& args, const std::string& stdinText = "") {
+    fs::path dir = fs::temp_directory_path() / ("syno_plan_cli_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    fs::create_directories(dir);
+    fs::path in = dir / "in.txt", out = dir / "out.txt", err = dir / "err.txt";
+    std::ofstream(in) << stdinText;
+    std::string cmd = std::string(SYNO_BINARY) + " plan " + args + " < " + in.string() + " > " + out.string() + " 2> " + err.string();
+    int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = readAll(out);
+    r.err = readAll(err);
+    return r;
+}
+
+TEST(PlanCliTest, PrintsStagesKernelsAndFlops) {
+    Result r = run("--library conv2d --bindings 'C_in=16, C_out=16, H=8, W=8; C_in=32, C_out=32, H=4, W=4'");
+    ASSERT_EQ(r.code, 0) << r.err;
+    syno::test::expectContainsAll(r.out, {"binding 1", "binding 2", "kernel: conv2d", "why:", "FLOPs",
+                                          "1 convolution(s)", "[1, 16, 8, 8]", "library kernels for 1 of 1"});
+    Result ops = run("--library grouped --ops --bindings 'C_in=64, C_out=64, H=8, W=8'");
+    ASSERT_EQ(ops.code, 0) << ops.err;
+    syno::test::expectContainsAll(ops.out, {"conv2d(s0, s1, groups 32", "permute"});
+    Result lat = run("--library conv1x1 --latency --runs 2 --bindings 'C_in=8, C_out=8, H=8, W=8'");
+    ASSERT_EQ(lat.code, 0) << lat.err;
+    syno::test::expectContainsAll(lat.out, {"latency (inference)", "torch::conv2d", "ratio"});
+}
+
+TEST(PlanCliTest, ReadsOperatorsFromStdin) {
+    const std::string text = "syno-operator 1\nprimary C_in=8, C_out=4, N=2\noutput [N, C_out]\nr0 = sum(C_in)\n"
+                             "input [i0, r0]\nweight [i1, r0]\nexpand [i1]\n";
+    Result r = run("-", text);
+    ASSERT_EQ(r.code, 0) << r.err;
+    syno::test::expectContainsAll(r.out, {"matmul", "[2, 8]"});
+}
+
+TEST(PlanCliTest, BadInputIsOneLineAndNonZero) {
+    for (const auto& [args, stdinText, expected] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"-", "not an operator", "not a syno operator"},
+             {"/nonexistent/op.txt", "", "cannot open"},
+             {"--library grouped --bindings 'C_in=30'", "", "not an integer"},
+             {"--library conv2d --bindings 'X=3'", "", "unknown variable"},
+             {"--library conv2d --primary 'N=1, C_in, C_out=4, H=4, W=4'", "", "has no value"},
+             {"--library nope", "", "unknown layer"},
+         }) {
+        Result r = run(args, stdinText);
+        EXPECT_NE(r.code, 0) << args;
+        EXPECT_EQ(r.out, "") << args;
+        EXPECT_NE(r.err.find(expected), std::string::npos) << args << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    }
+}
+
+}  // namespace

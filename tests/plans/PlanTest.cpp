@@ -1,0 +1,351 @@
+// Execution plans against the reference interpreter: every known layer and sampled operators agree in
+// forward and all gradients (float32 plan vs float64 reference), the kernels chosen are the library's
+// (one convolution for conv2d from primitives), and bad input fails with one clear line.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <cmath>
+#include <iostream>
+
+#include "TestHelpers.h"
+#include "ir/Builder.h"
+#include "ir/Library.h"
+#include "ir/TextForm.h"
+#include "oracle/KnownLayers.h"
+#include "plans/Execute.h"
+#include "plans/Plan.h"
+#include "semantics/Interpreter.h"
+#include "synthesis/Space.h"
+
+namespace syno::plans {
+namespace {
+
+using test::errorOf;
+using test::makeContext;
+
+constexpr const char* kPrimary = "N=2, C_in=8, C_out=12, H=10, W=9";
+constexpr const char* kCoef = "k=3, g=4, s=2";
+
+struct Errors {
+    double forward = 0, gradInput = 0, gradWeights = 0;
+    double worst() const { return std::max({forward, gradInput, gradWeights}); }
+};
+
+// Plan (float32 unless told) against the interpreter (float64) on random tensors.
+Errors compare(const Plan& plan, const Operator& op, const SizeContext& ctx, int b, PaddingPolicy policy,
+               uint64_t seed, Precision precision = Precision::Float32) {
+    Realization r = realize(op, ctx, b, policy);
+    Tensor x = Tensor::random(r.inputShape, seed);
+    std::vector<Tensor> ws;
+    for (size_t w = 0; w < r.weightShapes.size(); ++w) ws.push_back(Tensor::random(r.weightShapes[w], seed + 10 + w));
+    Tensor g = Tensor::random(r.outputShape, seed + 99);
+    Tensor ref = interpretForward(r, x, ws);
+    Gradients refGrad = interpretBackward(r, x, ws, g);
+    PlanRun run = runPlan(plan, x, ws, &g, precision);
+    Errors e;
+    e.forward = maxRelativeError(run.output, ref);
+    e.gradInput = maxRelativeError(run.gradInput, refGrad.input);
+    for (size_t w = 0; w < ws.size(); ++w)
+        e.gradWeights = std::max(e.gradWeights, maxRelativeError(run.gradWeights[w], refGrad.weights[w]));
+    return e;
+}
+
+Errors check(const Operator& op, const SizeContext& ctx, int b = 0, PaddingPolicy policy = PaddingPolicy::Exact,
+             const PlanOptions& options = {}, uint64_t seed = 1) {
+    Plan plan = compilePlan(op, ctx, b, policy, options);
+    Errors e = compare(plan, op, ctx, b, policy, seed);
+    EXPECT_LT(e.worst(), 1e-4) << "forward " << e.forward << ", grad input " << e.gradInput << ", grad weights "
+                               << e.gradWeights << "\n" << printOperator(op) << plan.describe();
+    return e;
+}
+
+class PlanTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { setThreads(1); }
+    SizeContext ctx = makeContext(kPrimary, kCoef);
+};
+
+TEST_F(PlanTest, Conv2dIsExactlyOneConvolution) {
+    Operator op = library::conv2d(ctx.vars());
+    Plan plan = compilePlan(op, ctx, 0);
+    EXPECT_EQ(plan.convolutions(), 1) << plan.describe();
+    EXPECT_EQ(plan.kernelCalls(), 1) << plan.describe();
+    EXPECT_EQ(plan.einsums(), 0);
+    // Weights and input are used as they are: only views around the convolution.
+    for (const auto& o : plan.ops)
+        EXPECT_TRUE(o.kind == OpKind::Conv || o.kind == OpKind::Reshape) << o.describe();
+    check(op, ctx);
+}
+
+TEST_F(PlanTest, KnownLayersAgreeWithTheInterpreter) {
+    struct Case {
+        const char* name;
+        Operator op;
+        Kernel kernel;
+    };
+    std::vector<Case> cases = {
+        {"conv1x1", library::conv1x1(ctx.vars()), Kernel::Conv},
+        {"grouped", library::groupedConv2d(ctx.vars()), Kernel::Conv},
+        {"depthwise", library::depthwiseConv2d(ctx.vars()), Kernel::Conv},
+        {"dilated", library::dilatedConv2d(ctx.vars()), Kernel::Conv},
+        {"shiftconv", library::shiftConv1x1(ctx.vars()), Kernel::Conv},
+        {"shiftconv -2", library::shiftConv1x1(ctx.vars(), -2), Kernel::Conv},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        Plan plan = compilePlan(c.op, ctx, 0);
+        EXPECT_EQ(plan.count(c.kernel), 1) << plan.describe();
+        EXPECT_EQ(plan.kernelCalls(), 1) << plan.describe();
+        check(c.op, ctx);
+    }
+}
+
+TEST_F(PlanTest, GroupedAndDilatedConvolutionsUseGroupsAndDilation) {
+    Plan grouped = compilePlan(library::groupedConv2d(ctx.vars()), ctx, 0);
+    bool found = false;
+    for (const auto& o : grouped.ops)
+        if (o.kind == OpKind::Conv) {
+            EXPECT_EQ(o.amount, 4);  // g
+            EXPECT_EQ(o.extent, 2);
+            found = true;
+        }
+    EXPECT_TRUE(found);
+    Plan dilated = compilePlan(library::dilatedConv2d(ctx.vars()), ctx, 0);
+    for (const auto& o : dilated.ops)
+        if (o.kind == OpKind::Conv) {
+            EXPECT_EQ(o.ints2, (std::vector<int64_t>{2, 2}));
+            EXPECT_EQ(o.ints, (std::vector<int64_t>{2, 2}));  // (k-1)*s/2
+        }
+    Plan depthwise = compilePlan(library::depthwiseConv2d(ctx.vars()), ctx, 0);
+    for (const auto& o : depthwise.ops)
+        if (o.kind == OpKind::Conv) {
+            EXPECT_EQ(o.amount, 8);  // one group per channel
+        }
+}
+
+TEST_F(PlanTest, LinearIsOneMatrixProduct) {
+    SizeContext c = makeContext("N=5, C_in=7, C_out=3");
+    Operator op = library::linear(c.vars());
+    Plan plan = compilePlan(op, c, 0);
+    EXPECT_EQ(plan.matmuls(), 1) << plan.describe();
+    EXPECT_EQ(plan.kernelCalls(), 1);
+    for (const auto& o : plan.ops)  // only the weight is transposed, as a view
+        if (o.kind == OpKind::Permute) {
+            EXPECT_EQ(o.a, 1) << o.describe();
+        }
+    check(op, c);
+}
+
+TEST_F(PlanTest, AvgPoolIsViewsAndASum) {
+    SizeContext c = makeContext("N=2, C_in=3, H=8, W=6", "s=2");
+    Operator op = library::avgPool2d(c.vars());
+    Plan plan = compilePlan(op, c, 0);
+    EXPECT_EQ(plan.kernelCalls(), 0) << plan.describe();
+    EXPECT_EQ(plan.count(Kernel::Sum), 1);
+    check(op, c);
+}
+
+// The oracle's cases, several bindings each, including pooling that needs padding.
+TEST_F(PlanTest, OracleCasesAgreeInEveryBinding) {
+    int checked = 0;
+    for (const auto& c : oracle::knownLayerCases())
+        for (int b = 0; b < c.ctx.bindingCount(); ++b) {
+            SCOPED_TRACE(c.name + ", binding " + std::to_string(b + 1));
+            Plan plan = compilePlan(c.op, c.ctx, b, c.policy);
+            EXPECT_EQ(plan.einsums(), 0) << plan.describe();
+            check(c.op, c.ctx, b, c.policy);
+            ++checked;
+        }
+    EXPECT_GE(checked, 10);
+}
+
+TEST_F(PlanTest, PaddedPoolingCropsLikeTheReference) {
+    SizeContext c = makeContext("N=1, C_in=2, H=7, W=8", "s=3");
+    Operator op = library::avgPool2d(c.vars());
+    std::string refused = errorOf([&] { compilePlan(op, c, 0); });
+    test::expectContainsAll(refused, {"W/s", "not an integer"});
+    test::expectOneLine(refused);
+    Plan plan = compilePlan(op, c, 0, PaddingPolicy::Pad);
+    EXPECT_TRUE(plan.padded);
+    check(op, c, 0, PaddingPolicy::Pad);
+}
+
+TEST_F(PlanTest, EinsumLoweringAgreesToo) {
+    for (const Operator& op : {library::conv2d(ctx.vars()), library::groupedConv2d(ctx.vars()),
+                               library::dilatedConv2d(ctx.vars()), library::shiftConv1x1(ctx.vars())}) {
+        Plan plan = compilePlan(op, ctx, 0, PaddingPolicy::Exact, PlanOptions{true});
+        EXPECT_EQ(plan.convolutions(), 0);
+        EXPECT_GE(plan.einsums(), 1);
+        check(op, ctx, 0, PaddingPolicy::Exact, PlanOptions{true});
+    }
+}
+
+// Hand-written operators in the shape of the paper's: stages that convolve along one axis, shift, mix.
+TEST_F(PlanTest, TwoStageOperatorsMapToConvolutions) {
+    // Operator-2-like: grouped 1xk conv along W, roll along H, kx1 conv along H mixing groups.
+    OperatorBuilder b(ctx.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    Dim kh = b.sum("k"), kw = b.sum("k"), c = b.sum("C_in/g"), grp = b.sum("g");
+    Dim channel = b.split(grp, c);
+    b.input({o[0], channel, b.unfold(b.shift(o[2], 1), kh), b.unfold(o[3], kw)});
+    b.weight({grp, c, kw});
+    b.weight({o[1], grp, kh});
+    b.expand(o[1]);
+    Operator op = b.build();
+    Plan plan = compilePlan(op, ctx, 0);
+    EXPECT_EQ(plan.einsums(), 0) << plan.describe();
+    EXPECT_EQ(plan.convolutions(), 2) << plan.describe();
+    check(op, ctx);
+}
+
+TEST_F(PlanTest, WindowsSharedWithNoWeightAreExpandedExactly) {
+    // A box filter: the window is summed privately (no weight), then a 1x1 conv.
+    OperatorBuilder b(ctx.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    Dim kh = b.sum("k"), c = b.sum("C_in");
+    b.input({o[0], c, b.unfold(o[2], kh), o[3]});
+    b.weight({o[1], c});
+    b.expand(o[1]);
+    check(b.build(), ctx);
+    // A weight indexed by an output position (locally connected along H).
+    OperatorBuilder l(ctx.vars());
+    auto lo = l.output("[N, C_out, H, W]");
+    Dim lk = l.sum("k"), lc = l.sum("C_in");
+    l.input({lo[0], lc, l.unfold(lo[2], lk), lo[3]});
+    l.weight({lo[1], lc, lk, lo[2]});
+    l.expand(lo[1]);
+    check(l.build(), ctx);
+}
+
+// Operators drawn from the synthesis space of 3x3 conv replacements, at small sizes.
+TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
+    SizeContext space = makeContext("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, g=4: 3, s=2: 2");
+    SynthesisOptions options;
+    options.depth = 8;  // deeper spaces take long to set up; depth 8 already mixes every primitive
+    Problem problem = Problem::make(space, "[N, C_in, H, W]", "[N, C_out, H, W]", options);
+    Space s(problem);
+    auto sampled = s.sample(40, 11, SampleMode::Uniform);
+    ASSERT_GE(sampled.size(), 30u);
+    int library = 0, total = 0;
+    for (const auto& smp : sampled) {
+        SizeContext small(smp.op.vars(), parseBindings("N=1, C_in=8, C_out=8, H=8, W=8"));
+        SCOPED_TRACE(printOperator(smp.op));
+        Plan plan = compilePlan(smp.op, small, 0);
+        check(smp.op, small, 0, PaddingPolicy::Exact, {}, 3);
+        library += plan.libraryStages();
+        total += static_cast<int>(plan.stages.size());
+    }
+    EXPECT_GT(library, total / 2);
+}
+
+// Operators sampled once from deeper spaces (depth 10: conv, type-first, depthwise-shaped and downsampling
+// outputs) and kept as text, since setting those spaces up takes ~20 s each. Every one must agree.
+TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
+    int count = 0, library = 0, total = 0, convs = 0;
+    for (const char* file : {"sampled_conv_d10.txt", "sampled_typefirst_d10.txt", "sampled_depthwise_d10.txt",
+                             "sampled_downsample_d10.txt"}) {
+        std::ifstream in(std::string(SYNO_PLANS_FIXTURES) + "/" + file);
+        ASSERT_TRUE(in.good()) << file;
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        size_t pos = text.find("syno-operator");
+        while (pos != std::string::npos) {
+            size_t next = text.find("syno-operator", pos + 1);
+            std::string one = text.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+            pos = next;
+            Operator op = parseOperator(one);
+            SizeContext small(op.vars(), parseBindings("N=2, C_in=8, C_out=8, H=8, W=8"));
+            SCOPED_TRACE(std::string(file) + "\n" + one);
+            Plan plan = compilePlan(op, small, 0);
+            check(op, small, 0, PaddingPolicy::Exact, {}, 5 + static_cast<uint64_t>(count));
+            library += plan.libraryStages();
+            total += static_cast<int>(plan.stages.size());
+            convs += plan.convolutions();
+            ++count;
+        }
+    }
+    EXPECT_GE(count, 100);
+    std::cerr << count << " stored operators: " << library << " of " << total << " stages on library kernels, "
+              << convs << " convolutions\n";
+    EXPECT_GT(library, total * 9 / 10);
+}
+
+TEST_F(PlanTest, FiniteDifferencesInDouble) {
+    SizeContext c = makeContext("N=1, C_in=4, C_out=4, H=5, W=5", "k=3, g=2");
+    Operator op = library::groupedConv2d(c.vars());
+    Plan plan = compilePlan(op, c, 0);
+    Realization r = realize(op, c, 0, PaddingPolicy::Exact);
+    Tensor x = Tensor::random(r.inputShape, 5);
+    std::vector<Tensor> ws = {Tensor::random(r.weightShapes[0], 6)};
+    Tensor g = Tensor::random(r.outputShape, 7);
+    PlanRun run = runPlan(plan, x, ws, &g, Precision::Float64);
+    auto loss = [&](const Tensor& xx, const std::vector<Tensor>& ww) {
+        Tensor y = runPlan(plan, xx, ww, nullptr, Precision::Float64).output;
+        double l = 0;
+        for (size_t i = 0; i < y.data.size(); ++i) l += y.data[i] * g.data[i];
+        return l;
+    };
+    const double h = 1e-6;
+    for (size_t i = 0; i < x.data.size(); i += 7) {
+        Tensor xp = x, xm = x;
+        xp.data[i] += h;
+        xm.data[i] -= h;
+        double fd = (loss(xp, ws) - loss(xm, ws)) / (2 * h);
+        EXPECT_NEAR(fd, run.gradInput.data[i], 1e-6 * std::max(1.0, std::abs(fd)));
+    }
+    for (size_t i = 0; i < ws[0].data.size(); i += 5) {
+        auto wp = ws, wm = ws;
+        wp[0].data[i] += h;
+        wm[0].data[i] -= h;
+        double fd = (loss(x, wp) - loss(x, wm)) / (2 * h);
+        EXPECT_NEAR(fd, run.gradWeights[0].data[i], 1e-6 * std::max(1.0, std::abs(fd)));
+    }
+    // And in double the plan matches the reference to rounding.
+    EXPECT_LT(compare(plan, op, c, 0, PaddingPolicy::Exact, 3, Precision::Float64).worst(), 1e-12);
+}
+
+TEST_F(PlanTest, PlansArePrintableHashableAndCached) {
+    Operator op = library::conv2d(ctx.vars());
+    Plan a = compilePlan(op, ctx, 0), b = compilePlan(op, ctx, 0);
+    EXPECT_EQ(a.hash(), b.hash());
+    EXPECT_EQ(a.describe(), b.describe());
+    std::string text = a.describe();
+    test::expectContainsAll(text, {"conv2d", "FLOPs", "why", op.idHex()});
+    Plan other = compilePlan(library::conv1x1(ctx.vars()), ctx, 0);
+    EXPECT_NE(a.hash(), other.hash());
+    auto p1 = cachedPlan(op, ctx, 0), p2 = cachedPlan(op, ctx, 0);
+    EXPECT_EQ(p1.get(), p2.get());
+    SizeContext two = makeContext(kPrimary, kCoef).withBindings({ctx.bindings()[0], ctx.bindings()[0]});
+    EXPECT_EQ(cachedPlan(op, two, 1).get(), p1.get());  // same values, same plan
+    EXPECT_DOUBLE_EQ(a.flops, 2.0 * 2 * 12 * 10 * 9 * 8 * 9);
+    EXPECT_DOUBLE_EQ(a.params, 12.0 * 8 * 9);
+}
+
+TEST_F(PlanTest, BadInputFailsWithOneLine) {
+    Operator op = library::conv2d(ctx.vars());
+    Plan plan = compilePlan(op, ctx, 0);
+    Realization r = realize(op, ctx, 0, PaddingPolicy::Exact);
+    Tensor x = Tensor::random(r.inputShape, 1);
+    std::vector<Tensor> ws = {Tensor::random(r.weightShapes[0], 2)};
+    Tensor nanX = x;
+    nanX.data[3] = std::nan("");
+    std::string m = errorOf([&] { runPlan(plan, nanX, ws); });
+    test::expectContainsAll(m, {"input", "NaN"});
+    test::expectOneLine(m);
+    auto nanW = ws;
+    nanW[0].data[0] = INFINITY;
+    test::expectContainsAll(errorOf([&] { runPlan(plan, x, nanW); }), {"weight 1", "NaN"});
+    Tensor wrong = Tensor::random({2, 8, 10}, 1);
+    test::expectContainsAll(errorOf([&] { runPlan(plan, wrong, ws); }), {"input", "shape"});
+    test::expectContainsAll(errorOf([&] { runPlan(plan, x, {}); }), {"weight"});
+    // Sizes that do not divide, and bindings that do not exist.
+    Operator grouped = library::groupedConv2d(ctx.vars());
+    SizeContext bad = makeContext("N=1, C_in=6, C_out=12, H=8, W=8", "k=3, g=4, s=2");
+    std::string div = errorOf([&] { compilePlan(grouped, bad, 0); });
+    test::expectOneLine(div);
+    EXPECT_FALSE(div.empty());
+    EXPECT_FALSE(errorOf([&] { compilePlan(op, ctx, 3); }).empty());
+}
+
+}  // namespace
+}  // namespace syno::plans
