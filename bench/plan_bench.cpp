@@ -63,6 +63,7 @@ struct LayerSize {
 }  // namespace
 
 int main(int argc, char** argv) {
+    plans::PlanCache plans;
     int runs = 20;
     std::vector<std::string> batches = {"1", "32"}, threads = {"1", "2"}, modes = {"inference", "training"},
                              families = {"resnet18", "small"};
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
                             o.training = mode == "training";
                             o.einsumToo = einsum;
                             plans::Latency l = plans::probeLatency(*op, ctx, 0, PaddingPolicy::Exact, o);
-                            auto plan = plans::cachedPlan(*op, ctx, 0);
+                            auto plan = plans.get(*op, ctx, 0);
                             double mult = o.training ? 3.0 : 1.0;  // backward ~ 2x forward FLOPs
                             fmt::print("{:<10} {:>4} {:>5} {:>3} {:>3} {:<9} {:<10} {:>10.3f} {:>8.1f} {:>10.3f} {:>8.1f} {:>6.2f}x "
                                        "{:>10.3f} {:>6.2f}x {:>3}/{}\n",

@@ -148,7 +148,7 @@ int threads() { return torch::get_num_threads(); }
 
 PlanModuleImpl::PlanModuleImpl(const Operator& op, const SizeContext& ctx, int binding, ModuleOptions options)
     : op_(op), ctx_(ctx), binding_(binding), options_(std::move(options)) {
-    plan_ = cachedPlan(op_, ctx_, binding_, options_.policy);
+    plan_ = plans_.get(op_, ctx_, binding_, options_.policy);
     torch::manual_seed(options_.seed);
     for (size_t w = 0; w < plan_->weightShapes.size(); ++w) {
         auto t = torch::randn(plan_->weightShapes[w]) * plan_->initStd[w];
@@ -178,7 +178,7 @@ std::shared_ptr<const Plan> PlanModuleImpl::planFor(const torch::Tensor& x) {
     // Rebind the batch variable so that the leading size matches (it must appear as is in the input).
     b.values[static_cast<size_t>(*var)] = shape[0];
     SizeContext other = ctx_.withBindings({b});
-    auto plan = cachedPlan(op_, other, 0, options_.policy);
+    auto plan = plans_.get(op_, other, 0, options_.policy);
     if (plan->inputShape != shape || plan->weightShapes != plan_->weightShapes) throw mismatch();
     return plan;
 }

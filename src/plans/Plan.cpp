@@ -923,33 +923,24 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
     return p.run();
 }
 
-namespace {
-std::mutex cacheMutex;
-std::map<std::tuple<uint64_t, std::vector<int64_t>, int, bool>, std::shared_ptr<const Plan>>& cache() {
-    static std::map<std::tuple<uint64_t, std::vector<int64_t>, int, bool>, std::shared_ptr<const Plan>> c;
-    return c;
-}
-}  // namespace
-
-std::shared_ptr<const Plan> cachedPlan(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
-                                       const PlanOptions& options) {
+std::shared_ptr<const Plan> PlanCache::get(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
+                                           const PlanOptions& options) {
     if (binding < 0 || binding >= ctx.bindingCount())
         throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
-    auto key = std::make_tuple(op.id(), ctx.bindings()[static_cast<size_t>(binding)].values, static_cast<int>(policy),
-                               options.einsumOnly);
+    Key key{op.id(), ctx.bindings()[static_cast<size_t>(binding)].values, static_cast<int>(policy), options.einsumOnly};
     {
-        std::lock_guard<std::mutex> lock(cacheMutex);
-        auto it = cache().find(key);
-        if (it != cache().end()) return it->second;
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = plans_.find(key);
+        if (it != plans_.end()) return it->second;
     }
     auto plan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy, options));
-    std::lock_guard<std::mutex> lock(cacheMutex);
-    return cache().emplace(key, plan).first->second;
+    std::lock_guard<std::mutex> lock(mutex_);
+    return plans_.emplace(key, plan).first->second;
 }
 
-size_t planCacheSize() {
-    std::lock_guard<std::mutex> lock(cacheMutex);
-    return cache().size();
+size_t PlanCache::size() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return plans_.size();
 }
 
 }  // namespace syno::plans

@@ -16,7 +16,10 @@
 //
 // This header is torch-free: plans are data (printable, hashable, cached). Execute.h runs them.
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -109,9 +112,18 @@ struct Plan {
 Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding,
                  PaddingPolicy policy = PaddingPolicy::Exact, const PlanOptions& options = {});
 
-// The same, cached by (operator id, binding values, policy, options); thread-safe.
-std::shared_ptr<const Plan> cachedPlan(const Operator& op, const SizeContext& ctx, int binding,
-                                       PaddingPolicy policy = PaddingPolicy::Exact, const PlanOptions& options = {});
-size_t planCacheSize();
+// Plans cached by (operator id, binding values, policy, options). An object, not global state: whoever
+// runs many operators (a module, a search worker) owns one. Thread-safe.
+class PlanCache {
+public:
+    std::shared_ptr<const Plan> get(const Operator& op, const SizeContext& ctx, int binding,
+                                    PaddingPolicy policy = PaddingPolicy::Exact, const PlanOptions& options = {});
+    size_t size() const;
+
+private:
+    using Key = std::tuple<uint64_t, std::vector<int64_t>, int, bool>;
+    mutable std::mutex mutex_;
+    std::map<Key, std::shared_ptr<const Plan>> plans_;
+};
 
 }  // namespace syno::plans

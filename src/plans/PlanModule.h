@@ -42,6 +42,7 @@ private:
     SizeContext ctx_;
     int binding_;
     ModuleOptions options_;
+    PlanCache plans_;  // one per batch size met
     std::shared_ptr<const Plan> plan_;
     std::vector<torch::Tensor> weights_;
 };

@@ -50,9 +50,9 @@ Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, Pa
                      const LatencyOptions& options) {
     if (options.runs < 1) throw Error("the latency probe needs at least one run");
     setThreads(options.threads);
-    auto plan = cachedPlan(op, ctx, binding, policy);
+    auto plan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy));
     std::shared_ptr<const Plan> einsumPlan;
-    if (options.einsumToo) einsumPlan = cachedPlan(op, ctx, binding, policy, PlanOptions{true});
+    if (options.einsumToo) einsumPlan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy, PlanOptions{true}));
     torch::manual_seed(7);
     const bool training = options.training;
     torch::Tensor x = torch::randn(plan->inputShape).set_requires_grad(training);

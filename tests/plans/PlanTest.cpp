@@ -313,10 +313,12 @@ TEST_F(PlanTest, PlansArePrintableHashableAndCached) {
     test::expectContainsAll(text, {"conv2d", "FLOPs", "why", op.idHex()});
     Plan other = compilePlan(library::conv1x1(ctx.vars()), ctx, 0);
     EXPECT_NE(a.hash(), other.hash());
-    auto p1 = cachedPlan(op, ctx, 0), p2 = cachedPlan(op, ctx, 0);
+    PlanCache cache;
+    auto p1 = cache.get(op, ctx, 0), p2 = cache.get(op, ctx, 0);
     EXPECT_EQ(p1.get(), p2.get());
     SizeContext two = makeContext(kPrimary, kCoef).withBindings({ctx.bindings()[0], ctx.bindings()[0]});
-    EXPECT_EQ(cachedPlan(op, two, 1).get(), p1.get());  // same values, same plan
+    EXPECT_EQ(cache.get(op, two, 1).get(), p1.get());  // same values, same plan
+    EXPECT_EQ(cache.size(), 1u);
     EXPECT_DOUBLE_EQ(a.flops, 2.0 * 2 * 12 * 10 * 9 * 8 * 9);
     EXPECT_DOUBLE_EQ(a.params, 12.0 * 8 * 9);
 }
