@@ -26,25 +26,13 @@ struct PlanCommandOptions {
     int threads = 0, runs = 20;
 };
 
-Operator layerNamed(const std::string& name, const VariableTable& vars) {
-    if (name == "conv2d") return library::conv2d(vars);
-    if (name == "conv1x1") return library::conv1x1(vars);
-    if (name == "grouped") return library::groupedConv2d(vars);
-    if (name == "depthwise") return library::depthwiseConv2d(vars);
-    if (name == "dilated") return library::dilatedConv2d(vars);
-    if (name == "avgpool") return library::avgPool2d(vars);
-    if (name == "linear") return library::linear(vars);
-    if (name == "shiftconv") return library::shiftConv1x1(vars);
-    throw Error(fmt::format("unknown layer '{}' (known: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, "
-                            "linear, shiftconv)", name));
-}
 
 void runPlanCommand(const PlanCommandOptions& o) {
     if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
     if (o.runs < 1) throw Error(fmt::format("--runs must be at least 1, not {}", o.runs));
     SizeContext ctx = o.vars.context();
     Operator op = [&] {
-        if (!o.library.empty()) return layerNamed(o.library, ctx.vars());
+        if (!o.library.empty()) return library::byName(o.library, ctx.vars());
         if (o.file == "-") {
             std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
             auto first = text.find_first_not_of(" \t\r\n");
@@ -99,8 +87,7 @@ void addPlanCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("plan", "Compile an operator into an execution plan of library kernels and print it");
     cmd->add_option("file", o->file, "operator file in text or JSON form, '-' for stdin");
     cmd->add_option("--library", o->library,
-                    "a known layer instead of a file: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, "
-                    "shiftconv");
+                    std::string("a known layer instead of a file: ") + library::names());
     cmd->add_flag("--pad", o->pad, "pad sizes that do not divide instead of refusing them");
     cmd->add_flag("--ops", o->ops, "also print every op of each stage");
     cmd->add_flag("--einsum", o->einsum, "lower every stage to unfold + einsum instead (the baseline lowering)");

@@ -13,6 +13,7 @@
 #include "ir/TextForm.h"
 #include "semantics/Cost.h"
 #include "semantics/LoopPrinter.h"
+#include "semantics/Stages.h"
 #include "sizes/Parse.h"
 
 namespace syno::cli {
@@ -26,24 +27,12 @@ struct ShowOptions {
     VariableOptions vars;
 };
 
-Operator knownLayer(const std::string& name, const VariableTable& vars) {
-    if (name == "conv2d") return library::conv2d(vars);
-    if (name == "conv1x1") return library::conv1x1(vars);
-    if (name == "grouped") return library::groupedConv2d(vars);
-    if (name == "depthwise") return library::depthwiseConv2d(vars);
-    if (name == "dilated") return library::dilatedConv2d(vars);
-    if (name == "avgpool") return library::avgPool2d(vars);
-    if (name == "linear") return library::linear(vars);
-    if (name == "shiftconv") return library::shiftConv1x1(vars);
-    throw Error(fmt::format("unknown layer '{}' (known: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, "
-                            "linear, shiftconv)", name));
-}
 
 void runShow(const ShowOptions& o) {
     SizeContext ctx = o.vars.context();
     if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
     Operator op = [&] {
-        if (!o.library.empty()) return knownLayer(o.library, ctx.vars());
+        if (!o.library.empty()) return library::byName(o.library, ctx.vars());
         if (o.file == "-") {
             std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
             auto first = text.find_first_not_of(" \t\r\n");
@@ -58,8 +47,11 @@ void runShow(const ShowOptions& o) {
     if (o.cost) {
         // The operator's own declarations win; bindings from --bindings apply to them.
         SizeContext own(op.vars(), parseBindings(o.vars.bindings));
-        Cost c = naiveCost(op, own, o.pad ? PaddingPolicy::Pad : PaddingPolicy::Exact);
-        fmt::print("\n# over {} binding(s): {:.4g} FLOPs, {:.4g} weights\n", own.bindingCount(), c.flops, c.params);
+        PaddingPolicy policy = o.pad ? PaddingPolicy::Pad : PaddingPolicy::Exact;
+        Cost c = naiveCost(op, own, policy);
+        StagePlan stages = planStages(op, paddedContext(op, own, policy));
+        fmt::print("\n# over {} binding(s): {:.4g} FLOPs in stages ({:.4g} as one loop nest), {:.4g} weights\n{}",
+                   own.bindingCount(), stages.flops, c.flops, c.params, stages.describe(op));
     }
 }
 
@@ -70,8 +62,7 @@ void addShowCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("show", "Print an operator in canonical text or JSON, with loops and cost");
     cmd->add_option("file", o->file, "operator file in text or JSON form, '-' for stdin");
     cmd->add_option("--library", o->library,
-                    "a known layer instead of a file: conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, "
-                    "shiftconv");
+                    std::string("a known layer instead of a file: ") + library::names());
     cmd->add_flag("--json", o->json, "print the JSON form instead of text");
     cmd->add_flag("--loops", o->loops, "print the forward and gradient loop nests");
     cmd->add_flag("--cost", o->cost, "print FLOPs and weights summed over the bindings");

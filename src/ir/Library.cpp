@@ -1,5 +1,8 @@
 #include "ir/Library.h"
 
+#include <fmt/format.h>
+
+#include "base/Error.h"
 #include "ir/Builder.h"
 
 namespace syno::library {
@@ -84,6 +87,53 @@ Operator shiftConv1x1(const VariableTable& vars, int amount) {
     b.weight({o[1], c});
     b.expand(o[1]);
     return b.build();
+}
+
+Operator operator1(const VariableTable& vars, const std::string& k, const std::string& g, const std::string& s) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    Dim group = b.sum(g), c = b.sum("C_in/" + g), kh = b.sum(k), kw = b.sum(k);
+    Dim m = b.sum("C_out/" + g + "/" + s);
+    Dim channel = b.split(group, c);
+    b.input({o[0], channel, b.unfold(o[2], kh), b.unfold(o[3], kw)});
+    b.weight({channel, kw, m});              // stage A: per group, C_in/g channels and a W tap -> m
+    b.weight({group, kh, kw, o[1], m});      // stage B: groups, both taps and m -> C_out
+    b.expand(o[1]);
+    b.expand(m);
+    return b.build();
+}
+
+Operator operator2(const VariableTable& vars, const std::string& k, const std::string& g, const std::string& s) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    Dim group = b.sum(g), c = b.sum("C_in/" + g), kh = b.sum(k), kw = b.sum(k);
+    Dim m = b.sum("C_out/" + g + "/" + s);
+    Dim channel = b.split(group, c);
+    // Read upward: the 3x1 window along H lands on the rolled intermediate, which reads row h+1.
+    b.input({o[0], channel, b.shift(b.unfold(o[2], kh), 1), b.unfold(o[3], kw)});
+    b.weight({channel, kw, m});              // stage A: grouped 1x3 conv to m channels per group
+    b.weight({o[1], group, kh, m});          // stage B: 3x1 conv mixing all groups -> C_out
+    b.expand(o[1]);
+    b.expand(m);
+    return b.build();
+}
+
+const char* names() {
+    return "conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, shiftconv, operator1, operator2";
+}
+
+Operator byName(const std::string& name, const VariableTable& vars) {
+    if (name == "conv2d") return conv2d(vars);
+    if (name == "conv1x1") return conv1x1(vars);
+    if (name == "grouped") return groupedConv2d(vars);
+    if (name == "depthwise") return depthwiseConv2d(vars);
+    if (name == "dilated") return dilatedConv2d(vars);
+    if (name == "avgpool") return avgPool2d(vars);
+    if (name == "linear") return linear(vars);
+    if (name == "shiftconv") return shiftConv1x1(vars);
+    if (name == "operator1") return operator1(vars);
+    if (name == "operator2") return operator2(vars);
+    throw Error(fmt::format("unknown layer '{}' (known: {})", name, names()));
 }
 
 }  // namespace syno::library

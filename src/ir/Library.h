@@ -25,4 +25,19 @@ Operator linear(const VariableTable& vars);
 // Roll along H (index h reads h+amount, i.e. torch.roll by -amount) followed by a 1x1 conv.
 Operator shiftConv1x1(const VariableTable& vars, int amount = 1);
 
+// The paper's Operator 1: a grouped 1-D conv along W that keeps its tap and squeezes each group to
+// m = C_out/(g*s) channels (weight [C_in, k, m]), then a window along H mixing groups, both taps and
+// the m channels into C_out (weight [g, k, k, C_out, m]). m is a sum tying the two weights.
+Operator operator1(const VariableTable& vars, const std::string& k = "k", const std::string& g = "g",
+                   const std::string& s = "s");
+// The paper's Operator 2: a grouped 1x3 conv (weight [C_in, k, m]), a roll by one along H, then a 3x1
+// conv mixing the groups (weight [C_out, g, k, m]), m = C_out/(g*s).
+Operator operator2(const VariableTable& vars, const std::string& k = "k", const std::string& g = "g",
+                   const std::string& s = "s");
+
+// The layers above by name (conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, shiftconv,
+// operator1, operator2); throws syno::Error naming the known ones otherwise.
+Operator byName(const std::string& name, const VariableTable& vars);
+const char* names();  // "conv2d, conv1x1, ..." for help texts
+
 }  // namespace syno::library

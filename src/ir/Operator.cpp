@@ -127,9 +127,22 @@ Operator Operator::make(std::shared_ptr<DimStore> store, OperatorParts parts) {
                                         d->size.toString(vars)));
         }
     }
-    for (Dim d : parts.expansions)
+    for (Dim d : parts.expansions) {
         if (!d->isLeaf() && d->kind != DimKind::MergeOuter && d->kind != DimKind::MergeInner)
-            throw Error(fmt::format("only output iterators and merge halves can be expanded, not a {}", dimKindName(d->kind)));
+            throw Error(fmt::format("only output iterators, merge halves and sums shared by weights can be expanded, "
+                                    "not a {}",
+                                    dimKindName(d->kind)));
+        // A sum that reaches no input must tie two weights (a low-rank product w1[.., r] w2[r, ..]):
+        // expanded otherwise, it would only scale the result by its size.
+        if (d->kind == DimKind::Reduce) {
+            int holders = 0;
+            for (const auto& w : parts.weights) holders += std::find(w.begin(), w.end(), d) != w.end();
+            if (holders < 2)
+                throw Error(fmt::format("reduction r{} is expanded but shared by {} weight(s): a sum that reaches no "
+                                        "input must tie two weights",
+                                        d->index, holders));
+        }
+    }
     auto sizesValid = [&](Dim d) {
         if (!d->size.isValidDimension(vars))
             throw Error(fmt::format("{} dimension has invalid size {}", dimKindName(d->kind), d->size.toString(vars)));

@@ -19,7 +19,8 @@ struct OperatorParts {
     std::vector<Dim> reductions;              // Reduce dims, position i has index i
     std::vector<Dim> input;                   // the input tensor's dims, in its shape order
     std::vector<std::vector<Dim>> weights;    // each weight tensor's dims, in its shape order
-    std::vector<Dim> expansions;              // dims broadcast over: they reach no input
+    std::vector<Dim> expansions;              // dims that reach no input: output dims broadcast over, and sums
+                                              // tying two weights only (a low-rank product)
 };
 
 class Operator {

@@ -21,6 +21,21 @@ bool isExpandable(Dim d, const Problem& problem) {
     return true;
 }
 
+bool canTieWeights(Dim d, const State& state, const Problem& problem) {
+    if (d->kind != DimKind::Reduce) return false;
+    int holders = 0;
+    for (const auto& w : state.weights) holders += std::find(w.begin(), w.end(), d) != w.end();
+    int contractionsLeft = problem.options.maxWeights - static_cast<int>(state.weights.size());
+    if (contractionsLeft < 1 || holders + contractionsLeft < 2) return false;
+    // Each weight still to hold it uses its primaries once more.
+    const int more = std::max(0, 2 - holders);
+    const Allowance budget = allowance(state, problem.ctx.vars());
+    const VariableTable& vars = problem.ctx.vars();
+    for (int id = 0; id < vars.size(); ++id)
+        if (vars.isPrimary(id) && budget[static_cast<size_t>(id)] < more * d->size.power(id)) return false;
+    return true;
+}
+
 namespace {
 
 struct UnionFind {
@@ -147,6 +162,7 @@ int shapeDistance(const State& state, const Problem& problem) {
     for (Dim d : state.frontier) {
         if (d->kind == DimKind::Stride) ++strides;
         else if (removalAvailable && isExpandable(d, problem) && (o.allowStandaloneExpand() || shareable(d))) removable.push_back(d);
+        else if (canTieWeights(d, state, problem) && shareable(d)) removable.push_back(d);
         else if (primariesOf(d->size, vars).empty()) ++coefficientOnly;
         else {
             nodes.push_back(&d->size);
@@ -315,12 +331,26 @@ int shapeDistance(const State& state, const Problem& problem) {
 
     // Output-side dims holding a primary that no input dim holds must be expanded away (coefficient-only
     // ones may also join the data path, e.g. the group of a grouped conv).
+    // Removing goes through weights, which use allowance: together the stranded dims must fit it (a
+    // tied sum needs one share per weight still to hold it, an output dim one).
     int mustRemove = 0;
+    std::vector<int> demand(static_cast<size_t>(vars.size()), 0);
     for (Dim d : removable) {
         bool stranded = false;
         for (int p : primariesOf(d->size, vars)) stranded |= desiredPower[static_cast<size_t>(p)] == 0;
-        if (stranded) ++mustRemove;
+        if (!stranded) continue;
+        ++mustRemove;
+        int shares = 1;
+        if (d->kind == DimKind::Reduce) {
+            int holders = 0;
+            for (const auto& w : state.weights) holders += std::find(w.begin(), w.end(), d) != w.end();
+            shares = std::max(0, 2 - holders);
+        }
+        for (int p : primariesOf(d->size, vars)) demand[static_cast<size_t>(p)] += shares * d->size.power(p);
     }
+    if (!o.allowStandaloneExpand())
+        for (int id = 0; id < vars.size(); ++id)
+            if (demand[static_cast<size_t>(id)] > budget[static_cast<size_t>(id)]) return kUnreachable;
     if (mustRemove > 0) steps += contractionLeft ? 1 : mustRemove;
     if (needsReduction) steps += 1;
     int absorb = std::max(0, coefficientOnly - desiredCoefficientOnly) + strides;
@@ -338,7 +368,7 @@ double flopsLowerBound(const State& state, const Problem& problem) {
     std::set<Dim> leaves;
     std::vector<Dim> stack;
     for (Dim d : state.frontier)
-        if (!(removalAvailable && isExpandable(d, problem))) stack.push_back(d);
+        if (!(removalAvailable && isExpandable(d, problem)) && !canTieWeights(d, state, problem)) stack.push_back(d);
     while (!stack.empty()) {
         Dim d = stack.back();
         stack.pop_back();

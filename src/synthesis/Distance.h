@@ -29,4 +29,8 @@ double flopsLowerBound(const State& state, const Problem& problem);
 // variables do not occur in the input shape. Dims the input has (H, W) must come from the input.
 bool isExpandable(Dim d, const Problem& problem);
 
+// Whether a sum can still leave the data path by tying two weights (a low-rank product): it is held by
+// some weights and enough contractions remain for two in all.
+bool canTieWeights(Dim d, const State& state, const Problem& problem);
+
 }  // namespace syno

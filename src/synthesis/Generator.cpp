@@ -223,7 +223,8 @@ void Generator::addContractions(const State& s, std::vector<Child>& out, Synthes
             if (mask >> i & 1u) {
                 shared.push_back(eligible[i]);
                 inner |= hasReduceBelow(eligible[i]);
-                outer |= hasIteratorBelow(eligible[i]);
+                // A sum another weight holds ties the two (low rank): it plays the output side here.
+                outer |= hasIteratorBelow(eligible[i]) || (eligible[i]->kind == DimKind::Reduce && s.inWeight(eligible[i]));
             }
         if (!inner || !outer) {
             stats.fire(Rule::WeightInnerAndOuter);
@@ -261,7 +262,8 @@ void Generator::addContractions(const State& s, std::vector<Child>& out, Synthes
         }
         std::vector<Dim> expandable;
         for (Dim d : shared)
-            if (isExpandable(d, problem_)) expandable.push_back(d);
+            // Output-side dims, and sums another weight already holds (they then tie the two weights).
+            if (isExpandable(d, problem_) || (d->kind == DimKind::Reduce && s.inWeight(d))) expandable.push_back(d);
         for (uint32_t e = 0; e < (1u << expandable.size()); ++e) {
             State next = s;
             next.weights.push_back(shared);

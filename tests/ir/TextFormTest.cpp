@@ -37,7 +37,9 @@ std::vector<Named> libraryOperators() {
             {"avgpool", library::avgPool2d(vars)},
             {"linear", library::linear(lin)},
             {"shiftconv +1", library::shiftConv1x1(vars, 1)},
-            {"shiftconv -2", library::shiftConv1x1(vars, -2)}};
+            {"shiftconv -2", library::shiftConv1x1(vars, -2)},
+            {"operator1", library::operator1(vars)},
+            {"operator2", library::operator2(vars)}};
 }
 
 TEST(TextForm, RoundTripsEveryLibraryOperator) {

@@ -78,6 +78,19 @@ TEST_F(PlanTest, Conv2dIsExactlyOneConvolution) {
     check(op, ctx);
 }
 
+// The paper's two operators: a tie between two weights (m = C_out/(g*s) reaches no input), two stages,
+// each a convolution.
+TEST_F(PlanTest, PaperOperatorsAgreeWithTheInterpreter) {
+    SizeContext paper = makeContext("N=2, C_in=8, C_out=16, H=6, W=5", "k=3, g=2, s=2");
+    for (const Operator& op : {library::operator1(paper.vars()), library::operator2(paper.vars())}) {
+        SCOPED_TRACE(op.idHex());
+        Plan plan = compilePlan(op, paper, 0);
+        EXPECT_EQ(plan.einsums(), 0) << plan.describe();
+        EXPECT_GE(plan.convolutions(), 1) << plan.describe();
+        check(op, paper);
+    }
+}
+
 TEST_F(PlanTest, KnownLayersAgreeWithTheInterpreter) {
     struct Case {
         const char* name;

@@ -117,6 +117,7 @@ std::vector<Case> libraryCases() {
     SizeContext ctx = makeContext("N=2, C_in=4, C_out=6, H=6, W=4", "k=3, g=2, s=2", "H=6; C_in=2, C_out=2, H=4, W=6");
     SizeContext lin = makeContext("N=3, C_in=5, C_out=4");
     SizeContext pad = makeContext("N=1, C_in=2, H=28, W=28", "s=3");
+    SizeContext paper = makeContext("N=2, C_in=4, C_out=8, H=5, W=4", "k=3, g=2, s=2");
     const auto& v = ctx.vars();
     return {{"conv2d", library::conv2d(v), ctx},
             {"conv1x1", library::conv1x1(v), ctx},
@@ -127,7 +128,9 @@ std::vector<Case> libraryCases() {
             {"linear", library::linear(lin.vars()), lin},
             {"shiftconv", library::shiftConv1x1(v, 1), ctx},
             {"shiftconv -2", library::shiftConv1x1(v, -2), ctx},
-            {"avgpool padded", library::avgPool2d(pad.vars()), pad, PaddingPolicy::Pad}};
+            {"avgpool padded", library::avgPool2d(pad.vars()), pad, PaddingPolicy::Pad},
+            {"operator1", library::operator1(paper.vars()), paper},
+            {"operator2", library::operator2(paper.vars()), paper}};
 }
 
 // Backward is the adjoint of forward: <F(x, w), g> = <x, dx> = <w, dw> for a multilinear F.

@@ -218,3 +218,26 @@ TEST(Reachability, GroupedConv2dWithSixteenChannelsPerGroup) {
 
 }  // namespace
 }  // namespace syno
+
+namespace syno {
+namespace {
+
+// The paper's Operator 2 ties its two weights through a sum m = C_out/(g*s) that reaches no input;
+// the space holds it (depth 11: 5 sums, 2 weights, a split, 2 unfolds, a shift) and replays its path.
+TEST(Reachability, PaperOperator2) {
+    SynthesisOptions o;
+    o.depth = 11;
+    o.maxReductions = 5;
+    o.maxVariablesInSize = 3;
+    Problem p = Problem::make(makeContext("N=1: 0, C_in=64: 2, C_out=64: 4, H=16: 0, W=16: 0", "k=3: 2, g=4: 3, s=2: 2"),
+                              kConvIn, kConvOut, o);
+    Space space(p);
+    Operator op2 = library::operator2(p.ctx.vars());
+    auto path = space.pathOf(op2);
+    ASSERT_TRUE(path.has_value());
+    EXPECT_EQ(space.follow(*path).canonical, canonicalHash(op2));
+    EXPECT_EQ(path->steps.size(), 12u);  // 11 steps and the finalize
+}
+
+}  // namespace
+}  // namespace syno
