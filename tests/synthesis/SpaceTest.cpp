@@ -147,8 +147,8 @@ TEST(Space, PathsArePortableAcrossSpaces) {
 
 // ---- 7. Impossible requests ----
 
-void expectImpossible(Space& space, double seconds) {
-    auto t0 = std::chrono::steady_clock::now();
+// Detected without exploring: the root is dead (speed itself is a benchmark matter, not a test's).
+void expectImpossible(Space& space) {
     auto got = space.sample(5, 1, SampleMode::Uniform);
     auto uniform = space.sample(5, 2, SampleMode::TypeFirst);
     EXPECT_TRUE(got.empty());
@@ -156,21 +156,22 @@ void expectImpossible(Space& space, double seconds) {
     EXPECT_TRUE(space.enumerate(10).empty());
     EXPECT_TRUE(space.rootDead() || space.rootDistance() > space.problem().options.depth);
     EXPECT_FALSE(space.budgetExhausted());
-    EXPECT_LT(secondsSince(t0), seconds);
+    EXPECT_TRUE(space.rootDead());
+    EXPECT_EQ(space.nodeCount(), 1u) << "explored instead of refusing at the root";
 }
 
 TEST(Space, ConvWithinDepth1IsImpossible) {
     Space space(convProblem(optionsWithDepth(1)));
     EXPECT_TRUE(space.rootDead()) << "detected at construction: the root is 2 steps away";
     EXPECT_GT(space.rootDistance(), 1);
-    expectImpossible(space, 0.05);
+    expectImpossible(space);
     EXPECT_EQ(space.nodeCount(), 1u);
 }
 
 TEST(Space, DroppingAnInputPrimaryIsImpossible) {
     // W of the input cannot be summed away (W: 0 allows no reduction over it).
     Space space(Problem::make(makeContext(kPrimary, kCoef), kConvIn, "[N, C_out, H]", optionsWithDepth(10)));
-    expectImpossible(space, 0.5);
+    expectImpossible(space);
 }
 
 TEST(Space, NoReductionsAllowedIsImpossible) {
@@ -178,7 +179,7 @@ TEST(Space, NoReductionsAllowedIsImpossible) {
     o.maxReductions = 0;
     Space space(convProblem(o));
     EXPECT_TRUE(space.rootDead());
-    expectImpossible(space, 0.05);
+    expectImpossible(space);
 }
 
 // BUG (src/synthesis/Distance.cpp shapeDistance): W of the output is counted as removable by a
@@ -191,7 +192,7 @@ TEST(Space, OutputPrimaryWithNoAllowanceIsDetectedAtTheRoot) {
     Space space(p);
     const bool detected = space.rootDead() || space.rootDistance() > p.options.depth;
     EXPECT_TRUE(detected) << "root distance " << space.rootDistance() << ", root not dead";
-    if (detected) expectImpossible(space, 0.5);
+    if (detected) expectImpossible(space);
 }
 
 TEST(Space, OutputPrimaryWithNoAllowanceIsImpossibleAtDepth6) {
