@@ -42,18 +42,6 @@ VariableTable benchVars() {
     return VariableTable(vars);
 }
 
-// Grouped 1xk conv along W (C_in -> g channels... per group), roll along H, kx1 conv along H mixing groups.
-Operator twoStage(const VariableTable& vars) {
-    OperatorBuilder b(vars);
-    auto o = b.output("[N, C_out, H, W]");
-    Dim kh = b.sum("k"), kw = b.sum("k"), c = b.sum("C_in/g"), grp = b.sum("g");
-    Dim channel = b.split(grp, c);
-    b.input({o[0], channel, b.unfold(b.shift(o[2], 1), kh), b.unfold(o[3], kw)});
-    b.weight({grp, c, kw});
-    b.weight({o[1], grp, kh});
-    b.expand(o[1]);
-    return b.build();
-}
 
 struct LayerSize {
     int c, hw;
@@ -96,7 +84,7 @@ int main(int argc, char** argv) {
     try {
         VariableTable vars = benchVars();
         Operator conv = library::conv2d(vars);
-        Operator two = twoStage(vars);
+        Operator two = library::twoStageShiftConv(vars);
         fmt::print("# plan_bench: median of {} runs; ratio = torch::conv2d time / operator time (same run)\n", runs);
         fmt::print("{:<10} {:>4} {:>5} {:>3} {:>3} {:<9} {:<10} {:>10} {:>8} {:>10} {:>8} {:>7} {:>10} {:>7} {:>6}\n", "family",
                    "C", "HxW", "N", "thr", "mode", "operator", "conv ms", "GFLOP/s", "op ms", "GFLOP/s", "ratio",

@@ -118,6 +118,18 @@ Operator operator2(const VariableTable& vars, const std::string& k, const std::s
     return b.build();
 }
 
+Operator twoStageShiftConv(const VariableTable& vars, const std::string& k, const std::string& g) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    Dim kh = b.sum(k), kw = b.sum(k), c = b.sum("C_in/" + g), grp = b.sum(g);
+    Dim channel = b.split(grp, c);
+    b.input({o[0], channel, b.unfold(b.shift(o[2], 1), kh), b.unfold(o[3], kw)});
+    b.weight({grp, c, kw});
+    b.weight({o[1], grp, kh});
+    b.expand(o[1]);
+    return b.build();
+}
+
 const char* names() {
     return "conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, shiftconv, operator1, operator2";
 }

@@ -35,6 +35,10 @@ Operator operator1(const VariableTable& vars, const std::string& k = "k", const 
 Operator operator2(const VariableTable& vars, const std::string& k = "k", const std::string& g = "g",
                    const std::string& s = "s");
 
+// Two stages without a tying sum: a grouped 1xk conv along W to g channels (weight [g, C_in/g, k]), a
+// roll by one along H, then a kx1 conv along H mixing the groups into C_out (weight [C_out, g, k]).
+Operator twoStageShiftConv(const VariableTable& vars, const std::string& k = "k", const std::string& g = "g");
+
 // The layers above by name (conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, shiftconv,
 // operator1, operator2); throws syno::Error naming the known ones otherwise.
 Operator byName(const std::string& name, const VariableTable& vars);

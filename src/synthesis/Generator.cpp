@@ -138,9 +138,8 @@ bool Generator::capReached(const State& s, StepKind kind) const {
     return cap >= 0 && s.counts[static_cast<size_t>(kind)] >= cap;
 }
 
-void Generator::offer(const State& parent, State next, StepKind kind, uint64_t key, std::string text,
+void Generator::offer(State next, StepKind kind, uint64_t key, std::string text,
                       std::vector<Dim> created, std::vector<Child>& out, SynthesisStats& stats) {
-    (void)parent;
     for (Dim d : created)
         if (d->height > problem_.options.maxChainLength) return stats.prune(Prune::Cap);
     ++next.counts[static_cast<size_t>(kind)];
@@ -200,7 +199,7 @@ void Generator::addReductions(const State& s, std::vector<Child>& out, Synthesis
         Dim r = store_->reduce(static_cast<int>(s.reductions.size()), size, ReduceKind::Sum);
         next.reductions.push_back(r);
         next.frontier.push_back(r);
-        offer(s, std::move(next), StepKind::Reduce, stepKey(StepKind::Reduce, {r->hash}),
+        offer(std::move(next), StepKind::Reduce, stepKey(StepKind::Reduce, {r->hash}),
               fmt::format("sum({})", size.toString(vars)), {}, out, stats);
     }
 }
@@ -285,7 +284,7 @@ void Generator::addContractions(const State& s, std::vector<Child>& out, Synthes
                     expanded += (expanded.empty() ? "" : ", ") + sizeText(expandable[i]);
                 }
             if (!expanded.empty()) text += " expanding " + expanded;
-            offer(s, std::move(next), StepKind::Contraction, stepKey(StepKind::Contraction, {key}), text, {}, out, stats);
+            offer(std::move(next), StepKind::Contraction, stepKey(StepKind::Contraction, {key}), text, {}, out, stats);
         }
     }
 }
@@ -329,7 +328,7 @@ void Generator::addSplits(const State& s, std::vector<Child>& out, SynthesisStat
             removeDim(next.frontier, a);
             removeDim(next.frontier, b);
             next.frontier.push_back(d);
-            offer(s, std::move(next), StepKind::Split, stepKey(StepKind::Split, {d->hash}),
+            offer(std::move(next), StepKind::Split, stepKey(StepKind::Split, {d->hash}),
                   fmt::format("split({}, {}) -> {}", sizeText(a), sizeText(b), product.toString(vars)), {d}, out, stats);
         }
 }
@@ -366,7 +365,7 @@ void Generator::addMerges(const State& s, std::vector<Child>& out, SynthesisStat
             removeDim(next.frontier, d);
             next.frontier.push_back(outer);
             next.frontier.push_back(inner);
-            offer(s, std::move(next), StepKind::Merge, stepKey(StepKind::Merge, {outer->hash}),
+            offer(std::move(next), StepKind::Merge, stepKey(StepKind::Merge, {outer->hash}),
                   fmt::format("merge({}, {}) -> {}, {}", sizeText(d), block.toString(vars), outerSize.toString(vars),
                               block.toString(vars)),
                   {outer, inner}, out, stats);
@@ -390,7 +389,7 @@ void Generator::addShifts(const State& s, std::vector<Child>& out, SynthesisStat
         State next = s;
         removeDim(next.frontier, d);
         next.frontier.push_back(sh);
-        offer(s, std::move(next), StepKind::Shift, stepKey(StepKind::Shift, {sh->hash}),
+        offer(std::move(next), StepKind::Shift, stepKey(StepKind::Shift, {sh->hash}),
               fmt::format("shift({})", sizeText(d)), {sh}, out, stats);
     }
 }
@@ -416,7 +415,7 @@ void Generator::addStrides(const State& s, std::vector<Child>& out, SynthesisSta
             State next = s;
             removeDim(next.frontier, d);
             next.frontier.push_back(sd);
-            offer(s, std::move(next), StepKind::Stride, stepKey(StepKind::Stride, {sd->hash}),
+            offer(std::move(next), StepKind::Stride, stepKey(StepKind::Stride, {sd->hash}),
                   fmt::format("stride({}, {})", sizeText(d), st.toString(vars)), {sd}, out, stats);
         }
     }
@@ -474,7 +473,7 @@ void Generator::addUnfolds(const State& s, std::vector<Child>& out, SynthesisSta
             removeDim(next.frontier, m);
             removeDim(next.frontier, w);
             next.frontier.push_back(u);
-            offer(s, std::move(next), StepKind::Unfold, stepKey(StepKind::Unfold, {u->hash}),
+            offer(std::move(next), StepKind::Unfold, stepKey(StepKind::Unfold, {u->hash}),
                   fmt::format("unfold({}, {})", sizeText(m), sizeText(w)), {u}, out, stats);
         }
     }
@@ -490,7 +489,7 @@ void Generator::addExpands(const State& s, std::vector<Child>& out, SynthesisSta
         State next = s;
         removeDim(next.frontier, d);
         next.expansions.push_back(d);
-        offer(s, std::move(next), StepKind::Expand, stepKey(StepKind::Expand, {d->hash}),
+        offer(std::move(next), StepKind::Expand, stepKey(StepKind::Expand, {d->hash}),
               fmt::format("expand({})", sizeText(d)), {}, out, stats);
     }
 }

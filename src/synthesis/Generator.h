@@ -49,7 +49,7 @@ private:
     void addFinalizations(const State& s, std::vector<Child>& out, SynthesisStats& stats);
 
     // Shared tail of every step: counts, caps, chain length, distance and FLOPs pruning.
-    void offer(const State& parent, State next, StepKind kind, uint64_t key, std::string text,
+    void offer(State next, StepKind kind, uint64_t key, std::string text,
                std::vector<Dim> created, std::vector<Child>& out, SynthesisStats& stats);
     bool capReached(const State& s, StepKind kind) const;
     // Rule EqualSumsInOrder: the step uses (consumes or shares) `used` frontier dims, building `consumer`

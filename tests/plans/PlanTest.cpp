@@ -197,15 +197,7 @@ TEST_F(PlanTest, EinsumLoweringAgreesToo) {
 // Hand-written operators in the shape of the paper's: stages that convolve along one axis, shift, mix.
 TEST_F(PlanTest, TwoStageOperatorsMapToConvolutions) {
     // Operator-2-like: grouped 1xk conv along W, roll along H, kx1 conv along H mixing groups.
-    OperatorBuilder b(ctx.vars());
-    auto o = b.output("[N, C_out, H, W]");
-    Dim kh = b.sum("k"), kw = b.sum("k"), c = b.sum("C_in/g"), grp = b.sum("g");
-    Dim channel = b.split(grp, c);
-    b.input({o[0], channel, b.unfold(b.shift(o[2], 1), kh), b.unfold(o[3], kw)});
-    b.weight({grp, c, kw});
-    b.weight({o[1], grp, kh});
-    b.expand(o[1]);
-    Operator op = b.build();
+    Operator op = library::twoStageShiftConv(ctx.vars());
     Plan plan = compilePlan(op, ctx, 0);
     EXPECT_EQ(plan.einsums(), 0) << plan.describe();
     EXPECT_EQ(plan.convolutions(), 2) << plan.describe();
