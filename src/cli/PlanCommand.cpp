@@ -24,6 +24,7 @@ struct PlanCommandOptions {
     VariableOptions vars;
     bool pad = false, latency = false, training = false, einsum = false, ops = false;
     int threads = 0, runs = 20;
+    std::string layout = "auto";
 };
 
 
@@ -66,13 +67,16 @@ void runPlanCommand(const PlanCommandOptions& o) {
             text = kept;
         }
         fmt::print("{}", text);
-        fmt::print("  library kernels for {} of {} stage(s)\n", plan.libraryStages(), plan.stages.size());
+        fmt::print("  library kernels for {} of {} stage(s); layout for an NHWC input: {}\n", plan.libraryStages(),
+                   plan.stages.size(), plans::layoutName(plans::chooseLayout(plan, o.training)));
         if (o.latency) {
             plans::LatencyOptions lo;
             lo.runs = o.runs;
             lo.threads = o.threads;
             lo.training = o.training;
             lo.einsumToo = true;
+            lo.layout = o.layout == "nchw" ? plans::Layout::Contiguous
+                        : o.layout == "nhwc" ? plans::Layout::ChannelsLast : plans::Layout::Auto;
             if (auto k = ctx.vars().find("k")) lo.kernel = ctx.bindings()[static_cast<size_t>(b)][*k];
             plans::Latency lat = plans::probeLatency(op, ctx, b, policy, lo);
             fmt::print("  latency ({}): {}\n", o.training ? "training step" : "inference", lat.describe());
@@ -94,6 +98,10 @@ void addPlanCommand(CLI::App& app) {
     cmd->add_flag("--latency", o->latency, "time the plan against torch::conv2d / torch::linear (median of --runs)");
     cmd->add_flag("--training", o->training, "with --latency: time forward + backward instead of inference");
     cmd->add_option("--runs", o->runs, "timed runs for --latency")->capture_default_str();
+    cmd->add_option("--layout", o->layout, "with --latency: the plan's convolutions on nchw or nhwc tensors, or auto "
+                                           "(nhwc only for dense windowed convolutions fed nhwc)")
+        ->check(CLI::IsMember({"auto", "nchw", "nhwc"}))
+        ->capture_default_str();
     cmd->add_option("--threads", o->threads, "libtorch intra-op threads (0: libtorch's default)")->capture_default_str();
     o->vars.addTo(*cmd, "N=1, C_in=64, C_out=64, H=56, W=56", "k=3, g=32, s=2");
     cmd->footer("Examples:\n"

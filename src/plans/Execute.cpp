@@ -20,9 +20,23 @@ std::vector<int64_t> padVector(int64_t rank, int64_t axis, int64_t before, int64
     return pads;
 }
 
+// Layout::Auto converts an intermediate to NHWC for a dense windowed convolution from this many map
+// positions on. Operator 2 (grouped 1x3 NCHW, then its 3x1 on the intermediate converted to NHWC),
+// one thread, batch 1, NCHW time / mixed time: 64@56 1.16, 128@28 1.16, 256@14 1.07, 512@7 0.95; while
+// converting the plan's input for conv2d itself lost (0.71 over the four ResNet-18 layers).
+constexpr int64_t kNhwcMinPositions = 14 * 14;
+
 }  // namespace
 
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights) {
+    return executePlan(plan, input, weights, Layout::Contiguous);
+}
+
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
+                          Layout layout) {
+    const bool training = torch::GradMode::is_enabled();
+    // NHWC once any convolution ran in it: views and rolls then keep those strides.
+    bool nhwc = layout == Layout::ChannelsLast;
     if (weights.size() != plan.weightShapes.size())
         throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
     std::vector<torch::Tensor> s(static_cast<size_t>(plan.slots));
@@ -43,7 +57,16 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const st
             }
             case OpKind::Reshape: out = a.reshape(o.shape); break;
             case OpKind::Permute: out = a.permute(o.ints); break;
-            case OpKind::Roll: out = torch::roll(a, {o.amount}, {o.axis}); break;
+            case OpKind::Roll:
+                // torch::roll writes NCHW strides; two slices concatenated keep NHWC ones (same values), so
+                // the next convolution needs no reorder.
+                if (nhwc && a.dim() == 4 && a.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
+                    const int64_t n = a.size(o.axis), s0 = ((-o.amount) % n + n) % n;  // x'[i] = x[(i + s0) mod n]
+                    out = s0 == 0 ? a : torch::cat({a.narrow(o.axis, s0, n - s0), a.narrow(o.axis, 0, s0)}, o.axis);
+                } else {
+                    out = torch::roll(a, {o.amount}, {o.axis});
+                }
+                break;
             case OpKind::Slice: out = a.slice(o.axis, 0, a.size(o.axis), o.amount); break;
             case OpKind::Window: {
                 auto padded = torch::constant_pad_nd(a, padVector(a.dim(), o.axis, o.amount, o.amount), 0);
@@ -65,7 +88,20 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const st
             case OpKind::Conv: {
                 const torch::Tensor& b = s[static_cast<size_t>(o.b)];
                 if (o.extent == 1) out = torch::conv1d(a, b, {}, 1, o.ints, o.ints2, o.amount);
-                else if (o.extent == 2) out = torch::conv2d(a, b, {}, 1, o.ints, o.ints2, o.amount);
+                else if (o.extent == 2) {
+                    // Auto: a convolution that prefers NHWC (see convPrefersChannelsLast) runs NHWC when its
+                    // input already is, or when its input is an intermediate of the plan on a map of at least
+                    // 14x14; converting the plan's own NCHW input costs more than NHWC gains.
+                    const bool intermediate = o.a > static_cast<int>(plan.weightShapes.size());
+                    const bool isNhwc = a.dim() == 4 && !a.is_contiguous() &&
+                                        a.is_contiguous(torch::MemoryFormat::ChannelsLast);
+                    const bool cl = layout == Layout::ChannelsLast ||
+                                    (layout == Layout::Auto && convPrefersChannelsLast(o, training) && a.dim() == 4 &&
+                                     (isNhwc || (intermediate && a.size(2) * a.size(3) >= kNhwcMinPositions)));
+                    const auto format = cl ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+                    out = torch::conv2d(a.contiguous(format), b.contiguous(format), {}, 1, o.ints, o.ints2, o.amount);
+                    nhwc = cl;
+                }
                 else out = torch::conv3d(a, b, {}, 1, o.ints, o.ints2, o.amount);
                 break;
             }
@@ -112,7 +148,7 @@ void checkTensor(const Tensor& t, const std::vector<int64_t>& shape, const std::
 }  // namespace
 
 PlanRun runPlan(const Plan& plan, const Tensor& input, const std::vector<Tensor>& weights, const Tensor* gradOutput,
-                Precision precision) {
+                Precision precision, Layout layout) {
     checkTensor(input, plan.inputShape, "the input");
     if (weights.size() != plan.weightShapes.size())
         throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
@@ -126,10 +162,10 @@ PlanRun runPlan(const Plan& plan, const Tensor& input, const std::vector<Tensor>
     PlanRun run;
     if (!grad) {
         torch::NoGradGuard noGrad;
-        run.output = fromTorch(executePlan(plan, x, ws));
+        run.output = fromTorch(executePlan(plan, x, ws, layout));
         return run;
     }
-    torch::Tensor y = executePlan(plan, x, ws);
+    torch::Tensor y = executePlan(plan, x, ws, layout);
     run.output = fromTorch(y);
     y.backward(toTorch(*gradOutput, dtype));
     auto gradOf = [](const torch::Tensor& t) { return t.grad().defined() ? t.grad() : torch::zeros_like(t); };
@@ -192,7 +228,7 @@ torch::Tensor PlanModuleImpl::forward(const torch::Tensor& x) {
             if (!torch::isfinite(weights_[w]).all().item<bool>())
                 throw Error(fmt::format("weight {} contains NaN or infinite values", w + 1));
     }
-    return executePlan(*plan, x, weights_);
+    return executePlan(*plan, x, weights_, options_.layout);
 }
 
 }  // namespace syno::plans

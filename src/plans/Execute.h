@@ -20,8 +20,10 @@ struct PlanRun {
 // Runs the plan on copies of the tensors (shapes plan.inputShape / plan.weightShapes). With gradOutput,
 // back-propagates it through autograd and returns every gradient. Throws syno::Error on a wrong shape
 // or a NaN/inf in the input, the weights or the output gradient.
+// layout: of the 2-D convolutions (the values do not depend on it).
 PlanRun runPlan(const Plan& plan, const Tensor& input, const std::vector<Tensor>& weights,
-                const Tensor* gradOutput = nullptr, Precision precision = Precision::Float32);
+                const Tensor* gradOutput = nullptr, Precision precision = Precision::Float32,
+                Layout layout = Layout::Contiguous);
 
 struct LatencyOptions {
     int runs = 20;           // timed runs (median reported), at least 1
@@ -30,6 +32,7 @@ struct LatencyOptions {
     bool training = false;   // time forward + backward instead of inference under NoGradGuard
     bool einsumToo = false;  // also time the einsum lowering of the same operator
     int64_t kernel = 3;      // the replaced conv2d's kernel
+    Layout layout = Layout::Auto;  // the plan's layout (the baseline runs NCHW)
 };
 
 struct Latency {
@@ -47,6 +50,33 @@ struct Latency {
 // interleaved so that noise hits both alike.
 Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
                      const LatencyOptions& options = {});
+
+// Several plans for one layer shape (the same input and output shapes) timed against the layer they
+// replace, round-robin in one loop: each round times the baseline and every plan, starting one item
+// further each round, so that noise and cache effects hit all alike. The bench uses this; the search
+// calls probeLatency.
+struct CellOptions {
+    int runs = 20;              // most timed rounds (median reported)
+    int minRuns = 3;            // fewest timed rounds, even over the budget
+    int warmup = 1;             // untimed rounds; the first one also estimates a round's time
+    double budgetSeconds = 0;   // per cell: fewer rounds when `runs` of them would take longer (0: no cap)
+    int threads = 0;            // libtorch intra-op threads (0: leave as is)
+    bool training = false;      // forward + backward instead of inference under NoGradGuard
+    int64_t kernel = 3;         // the replaced conv2d's kernel
+    bool baselineChannelsLast = false;  // also time the baseline conv2d on NHWC tensors
+    std::vector<Layout> layouts;        // per plan (missing: Auto)
+};
+
+struct CellTiming {
+    std::string baseline;
+    double baselineMs = 0, baselineChannelsLastMs = 0, baselineFlops = 0;
+    std::vector<double> planMs;  // per plan, median
+    int runs = 0;                // timed rounds
+    bool budgetCut = false;      // fewer than options.runs because of the budget
+};
+
+// Throws syno::Error when the plans' shapes differ or there is no baseline layer for them.
+CellTiming timeCell(const std::vector<const Plan*>& plans, const CellOptions& options);
 
 void setThreads(int threads);
 int threads();

@@ -73,6 +73,16 @@ struct StageRecord {
     size_t firstOp = 0, endOp = 0;  // the ops of this stage: ops[firstOp, endOp)
 };
 
+// Memory layout of the 4-D tensors that 2-D convolutions read and write. Values are the same in either
+// layout; only the speed differs (oneDNN runs NHWC directly, and NCHW through reorders to its blocked format).
+enum class Layout : uint8_t {
+    Contiguous,    // torch's default NCHW strides
+    ChannelsLast,  // NHWC strides for every 2-D convolution's operands and result
+    Auto,          // per convolution: NHWC where convPrefersChannelsLast and the input is NHWC already or an
+                   // intermediate on a large enough map (Execute.cpp)
+};
+const char* layoutName(Layout layout);
+
 struct PlanOptions {
     bool einsumOnly = false;  // lower every stage to unfold + einsum (the public Syno lowering; a baseline)
     bool operator==(const PlanOptions&) const = default;
@@ -106,6 +116,13 @@ struct Plan {
     uint64_t hash() const;             // over the ops and shapes: equal plans hash equally
     std::string describe() const;      // one line per stage, then the ops
 };
+
+// Whether a 2-D convolution op runs faster on NHWC tensors than on NCHW ones (a rule from measurements,
+// see Plan.cpp). Layout::Auto applies it to each convolution of a plan.
+bool convPrefersChannelsLast(const PlanOp& conv, bool training);
+// Which of a plan's 2-D convolutions prefer NHWC: ChannelsLast or Contiguous when all agree, Auto when
+// they differ (printed "mixed"). Layout::Auto follows it for NHWC inputs and intermediates.
+Layout chooseLayout(const Plan& plan, bool training);
 
 // Throws syno::Error when a size does not divide (under Exact), the binding does not exist, or the
 // operator is too large for the stage planner.

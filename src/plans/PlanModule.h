@@ -14,12 +14,17 @@ namespace syno::plans {
 // Runs the ops of a plan on torch tensors (any floating dtype; autograd records them as usual).
 // The input has plan.inputShape, weights plan.weightShapes.
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights);
+// The same in a given memory layout for the 2-D convolutions (Auto: chooseLayout for the plan, training
+// when autograd is recording). The values are the same; the result may come back channels-last.
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
+                          Layout layout);
 
 struct ModuleOptions {
     PaddingPolicy policy = PaddingPolicy::Exact;
     std::string batchVariable = "N";  // a different leading input size rebinds this variable (plans are cached)
     bool checkFinite = false;         // throw syno::Error on NaN/inf in the input or weights (costs a pass)
     uint64_t seed = 1;                // weight initialisation
+    Layout layout = Layout::Auto;     // of the 2-D convolutions; Auto: chooseLayout (inference and training differ)
 };
 
 class PlanModuleImpl : public torch::nn::Module {

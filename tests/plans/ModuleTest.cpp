@@ -85,6 +85,42 @@ TEST(PlanModuleTest, ExecutorMatchesTorchConv2dExactly) {
     EXPECT_TRUE(torch::equal(ours, theirs));  // the very same kernel call
 }
 
+TEST(PlanModuleTest, ChannelsLastInputsGiveTheSameOutputs) {
+    SizeContext ctx = makeContext("N=2, C_in=8, C_out=8, H=7, W=7", "k=3, g=2, s=2");
+    for (const Operator& op : {library::conv2d(ctx.vars()), library::operator2(ctx.vars())}) {
+        PlanModule m(op, ctx, 0);  // Layout::Auto
+        torch::NoGradGuard noGrad;
+        auto x = torch::randn({2, 8, 7, 7});
+        auto nchw = m->forward(x);
+        auto nhwc = m->forward(x.contiguous(torch::MemoryFormat::ChannelsLast));
+        EXPECT_TRUE(torch::allclose(nchw, nhwc, 1e-5, 1e-5));
+    }
+}
+
+TEST(PlanModuleTest, AutoLayoutLeavesAnNchwInputOfConv2dAlone) {
+    SizeContext ctx = makeContext("N=1, C_in=8, C_out=8, H=16, W=16", "k=3");
+    PlanModule m(library::conv2d(ctx.vars()), ctx, 0);
+    torch::NoGradGuard noGrad;
+    EXPECT_TRUE(m->forward(torch::randn({1, 8, 16, 16})).is_contiguous());  // converting it would cost more
+}
+
+TEST(PlanModuleTest, TimeCellInterleavesPlansWithTheBaseline) {
+    SizeContext ctx = makeContext("N=1, C_in=8, C_out=8, H=8, W=8", "k=3, g=2, s=2");
+    Plan conv = compilePlan(library::conv2d(ctx.vars()), ctx, 0);
+    Plan op2 = compilePlan(library::operator2(ctx.vars()), ctx, 0);
+    CellOptions o;
+    o.runs = 3;
+    o.budgetSeconds = 1e-9;  // every cell over budget: minRuns rounds
+    o.minRuns = 2;
+    o.baselineChannelsLast = true;
+    CellTiming t = timeCell({&conv, &op2}, o);
+    EXPECT_EQ(t.planMs.size(), 2u);
+    EXPECT_EQ(t.runs, 2);
+    EXPECT_TRUE(t.budgetCut);
+    EXPECT_GT(t.baselineMs, 0);
+    EXPECT_GT(t.baselineChannelsLastMs, 0);
+}
+
 TEST(PlanModuleTest, LatencyProbeReportsARatio) {
     SizeContext ctx = makeContext("N=1, C_in=8, C_out=8, H=8, W=8", "k=3");
     LatencyOptions o;

@@ -80,6 +80,37 @@ TEST_F(PlanTest, Conv2dIsExactlyOneConvolution) {
 
 // The paper's two operators: a tie between two weights (m = C_out/(g*s) reaches no input), two stages,
 // each a convolution.
+// The layout only moves strides: NCHW, NHWC (rolls as slices, convolutions on NHWC) and Auto give the
+// same values, forward and gradients, to float32 rounding.
+TEST_F(PlanTest, LayoutsDoNotChangeResults) {
+    SizeContext paper = makeContext("N=2, C_in=8, C_out=16, H=6, W=5", "k=3, g=2, s=2");
+    for (const Operator& op : {library::conv2d(paper.vars()), library::operator1(paper.vars()),
+                               library::operator2(paper.vars()), library::twoStageShiftConv(paper.vars())}) {
+        SCOPED_TRACE(op.idHex());
+        Plan plan = compilePlan(op, paper, 0);
+        Tensor x = Tensor::random(plan.inputShape, 5);
+        std::vector<Tensor> ws;
+        for (size_t w = 0; w < plan.weightShapes.size(); ++w) ws.push_back(Tensor::random(plan.weightShapes[w], 6 + w));
+        Tensor g = Tensor::random(plan.outputShape, 9);
+        PlanRun base = runPlan(plan, x, ws, &g, Precision::Float32, Layout::Contiguous);
+        for (Layout layout : {Layout::ChannelsLast, Layout::Auto}) {
+            PlanRun other = runPlan(plan, x, ws, &g, Precision::Float32, layout);
+            EXPECT_LT(maxRelativeError(other.output, base.output), 1e-5) << layoutName(layout);
+            EXPECT_LT(maxRelativeError(other.gradInput, base.gradInput), 1e-5) << layoutName(layout);
+            for (size_t w = 0; w < ws.size(); ++w)
+                EXPECT_LT(maxRelativeError(other.gradWeights[w], base.gradWeights[w]), 1e-5) << layoutName(layout);
+        }
+    }
+}
+
+TEST_F(PlanTest, LayoutRuleKeepsGroupedConvolutionsNchw) {
+    SizeContext paper = makeContext("N=1, C_in=64, C_out=64, H=8, W=8", "k=3, g=32, s=2");
+    EXPECT_EQ(chooseLayout(compilePlan(library::conv2d(paper.vars()), paper, 0), false), Layout::ChannelsLast);
+    EXPECT_EQ(chooseLayout(compilePlan(library::depthwiseConv2d(paper.vars()), paper, 0), false), Layout::Contiguous);
+    // Operator 2: grouped 1x3 (NCHW), then a dense 3x1 (NHWC when its input is NHWC already).
+    EXPECT_EQ(chooseLayout(compilePlan(library::operator2(paper.vars()), paper, 0), false), Layout::Auto);
+}
+
 TEST_F(PlanTest, PaperOperatorsAgreeWithTheInterpreter) {
     SizeContext paper = makeContext("N=2, C_in=8, C_out=16, H=6, W=5", "k=3, g=2, s=2");
     for (const Operator& op : {library::operator1(paper.vars()), library::operator2(paper.vars())}) {
@@ -98,12 +129,13 @@ TEST_F(PlanTest, KnownLayersAgreeWithTheInterpreter) {
         Kernel kernel;
     };
     std::vector<Case> cases = {
-        {"conv1x1", library::conv1x1(ctx.vars()), Kernel::Conv},
+        // 1x1 convolutions run as GEMMs on the same layout (faster than oneDNN's 1x1 conv, see Plan.cpp).
+        {"conv1x1", library::conv1x1(ctx.vars()), Kernel::MatMul},
         {"grouped", library::groupedConv2d(ctx.vars()), Kernel::Conv},
         {"depthwise", library::depthwiseConv2d(ctx.vars()), Kernel::Conv},
         {"dilated", library::dilatedConv2d(ctx.vars()), Kernel::Conv},
-        {"shiftconv", library::shiftConv1x1(ctx.vars()), Kernel::Conv},
-        {"shiftconv -2", library::shiftConv1x1(ctx.vars(), -2), Kernel::Conv},
+        {"shiftconv", library::shiftConv1x1(ctx.vars()), Kernel::MatMul},
+        {"shiftconv -2", library::shiftConv1x1(ctx.vars(), -2), Kernel::MatMul},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
