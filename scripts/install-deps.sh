@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-openmp      # libtorch; OpenBLAS or matmul runs on the reference BLAS (~25x slower)
+  zlib1g-dev                             # gzip-compressed Fashion-MNIST files
   libfmt-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist

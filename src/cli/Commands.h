@@ -12,5 +12,8 @@ void addShowCommand(CLI::App& app);
 void addShapesCommand(CLI::App& app);
 void addSampleCommand(CLI::App& app);
 void addPlanCommand(CLI::App& app);
+void addEvalCommand(CLI::App& app);
+void addSearchCommand(CLI::App& app);
+void addRunsCommand(CLI::App& app);
 
 }  // namespace syno::cli

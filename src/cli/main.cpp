@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
     syno::cli::addShapesCommand(app);
     syno::cli::addSampleCommand(app);
     syno::cli::addPlanCommand(app);
+    syno::cli::addEvalCommand(app);
+    syno::cli::addSearchCommand(app);
+    syno::cli::addRunsCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,171 @@
+// `syno eval`: train a model whose placeholders run an operator (from a file or the library) on
+// Fashion-MNIST at a budget, and print its accuracy, FLOPs, parameters and latency against the same model
+// with its original layers, trained and timed in the same run.
+#include <cmath>
+#include <memory>
+#include <optional>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "base/Error.h"
+#include "cli/Commands.h"
+#include "evaluation/ModelCatalog.h"
+#include "evaluation/TrainingEvaluator.h"
+#include "ir/Library.h"
+#include "ir/TextForm.h"
+
+namespace syno::cli {
+
+namespace {
+
+struct EvalCommandOptions {
+    evaluation::EvalSettings settings;
+    std::string file, library;
+    bool baseline = false, spec = false, noLatency = false, skipBaseline = false;
+};
+
+std::string percent(double v) { return std::isnan(v) ? "-" : fmt::format("{:.2f}%", 100 * v); }
+std::string number(double v, const char* unit) {
+    if (std::isnan(v)) return "-";
+    if (v >= 1e6) return fmt::format("{:.2f} M{}", v / 1e6, unit);
+    if (v >= 1e3) return fmt::format("{:.1f} k{}", v / 1e3, unit);
+    return fmt::format("{:.0f} {}", v, unit);
+}
+std::string ms(double v) { return std::isnan(v) ? "-" : fmt::format("{:.3f} ms", v); }
+std::string seconds(double v) { return std::isnan(v) ? "-" : fmt::format("{:.1f} s", v); }
+
+void row(const std::string& what, const std::string& base, const std::string& mine, const std::string& ratio) {
+    fmt::print("{:<20} {:>12} {:>12}   {}\n", what, base, mine, ratio);
+}
+
+std::string ratioText(double baseline, double mine, const char* better, const char* worse) {
+    if (std::isnan(baseline) || std::isnan(mine) || mine <= 0) return "";
+    const double r = baseline / mine;
+    return r >= 1 ? fmt::format("{:.2f}x {}", r, better) : fmt::format("{:.2f}x {}", 1 / r, worse);
+}
+
+void printSpec(const std::string& model) {
+    const auto layout = evaluation::modelLayout(model);
+    fmt::print("# the placeholders of model {} ({} of them), as `syno sample` options:\n", model, layout.slots.size());
+    fmt::print("--primary '{}' --coef '{}' \\\n  --input '{}' --output '{}' \\\n  --bindings '{}'\n", layout.spec.primaries,
+               layout.spec.coefficients, layout.spec.input, layout.spec.output, layout.spec.bindings);
+}
+
+void runEvalCommand(EvalCommandOptions o) {
+    if (o.spec) return printSpec(o.settings.model);
+    const int sources = int(!o.file.empty()) + int(!o.library.empty()) + int(o.baseline);
+    if (sources != 1) throw Error("give exactly one of --op FILE, --library NAME or --baseline (or --spec)");
+    if (o.baseline && o.skipBaseline) throw Error("--skip-baseline cannot go with --baseline");
+    o.settings.measureLatency = !o.noLatency;
+    o.settings.trainBaseline = !o.skipBaseline;
+    o.settings.progress = true;
+    // Build the candidate before loading anything: a bad operator fails in a moment, with one line.
+    const auto layout = evaluation::modelLayout(o.settings.model);
+    const VariableTable vars = evaluation::placeholderVariables(layout.spec);
+    std::optional<Operator> op;
+    if (!o.library.empty()) op = library::byName(o.library, vars);
+    if (!o.file.empty()) op = loadOperatorFile(o.file, &vars);
+    if (op) evaluation::placeholderContext(layout, *op);  // throws when it does not fit the placeholders
+
+    evaluation::TrainingEvaluator evaluator(o.settings);
+    const auto& b = evaluator.budget();
+    fmt::print("# model {}: {} placeholder(s), coefficients {}\n", layout.name, layout.slots.size(),
+               layout.spec.coefficients);
+    fmt::print("# budget {}: {} epoch(s) of {} images, batch {}, {} validation images, seed {}, {} thread(s)\n", b.name,
+               b.epochs, b.subset, b.batch, b.validation, b.seed, b.threads);
+    std::fflush(stdout);
+    evaluation::EvalReport rep;
+    if (op) {
+        search::Candidate c{printOperator(*op), op->idHex(), ""};
+        rep = evaluator.report(c);
+        fmt::print("# operator {}{}\n", op->idHex(), o.library.empty() ? "" : " (library " + o.library + ")");
+    } else {
+        rep = evaluator.baselineReport();
+    }
+    if (!rep.outcome.ok)
+        throw Error(fmt::format("{} failed: {}", op ? "the operator" : "the baseline", rep.outcome.failure));
+    const auto& m = rep.outcome.metrics;
+    const auto& base = rep.baseline;
+    if (!op) {
+        row("", "baseline", "", "");
+        row("best validation", percent(base.accuracy), "", "");
+        row("test accuracy", percent(base.testAccuracy), "", "");
+        row("FLOPs / image", number(base.flops, ""), "", "");
+        row("parameters", number(base.params, ""), "", "");
+        row("latency batch 1", ms(rep.baselineLatencyMs1), "", "");
+        row("latency batch 64", ms(rep.baselineLatencyMs64), "", "");
+        row("training time", seconds(base.trainSeconds), "", "");
+        return;
+    }
+    auto points = [](double mine, double theirs) {
+        return std::isnan(mine) || std::isnan(theirs) ? std::string() : fmt::format("{:+.2f} points", 100 * (mine - theirs));
+    };
+    row("", "baseline", "operator", "");
+    row("best validation", percent(base.accuracy), percent(m.accuracy), points(m.accuracy, base.accuracy));
+    row("test accuracy", percent(base.testAccuracy), percent(m.testAccuracy), points(m.testAccuracy, base.testAccuracy));
+    row("FLOPs / image", number(base.flops, ""), number(m.flops, ""), ratioText(base.flops, m.flops, "fewer", "more"));
+    row("parameters", number(base.params, ""), number(m.params, ""), ratioText(base.params, m.params, "fewer", "more"));
+    row("latency batch 1", ms(rep.baselineLatencyMs1), ms(m.latencyMs),
+        ratioText(rep.baselineLatencyMs1, m.latencyMs, "faster", "slower"));
+    row("latency batch 64", ms(rep.baselineLatencyMs64), ms(rep.latencyMs64),
+        ratioText(rep.baselineLatencyMs64, rep.latencyMs64, "faster", "slower"));
+    row("training time", seconds(base.trainSeconds), seconds(m.trainSeconds), "");
+}
+
+}  // namespace
+
+void addEvalCommand(CLI::App& app) {
+    auto o = std::make_shared<EvalCommandOptions>();
+    auto* cmd = app.add_subcommand(
+        "eval", "Train a model with an operator in its placeholders on Fashion-MNIST; compare it with the original model");
+    auto& s = o->settings;
+    cmd->add_option("--model", s.model, std::string("model with placeholders: ") + evaluation::modelNames())
+        ->capture_default_str();
+    cmd->add_option("--op", o->file, "operator file (text or JSON form) to put in every placeholder");
+    cmd->add_option("--library", o->library, std::string("a known layer instead of --op: ") + library::names());
+    cmd->add_flag("--baseline", o->baseline, "train and measure only the original model");
+    cmd->add_flag("--spec", o->spec, "print what the model's placeholders ask of an operator (syno sample options)");
+    cmd->add_option("--budget", s.budget, "proxy (inside the search, ~1 min) or final (re-training the best)")
+        ->capture_default_str();
+    cmd->add_option("--epochs", s.epochs, "epochs (default: the budget's)");
+    cmd->add_option("--subset", s.subset, "training images (default: the budget's)");
+    cmd->add_option("--batch", s.batch, "batch size (default: the budget's)");
+    cmd->add_option("--threads", s.threads, "libtorch intra-op threads")->capture_default_str();
+    cmd->add_option("--time-limit", s.timeLimitSeconds, "seconds of training before it stops as a failure (0: none)")
+        ->capture_default_str();
+    cmd->add_option("--seed", s.seed, "seed of initialisation, order and augmentation (same seed, same numbers)")
+        ->capture_default_str();
+    cmd->add_option("--data-dir", s.dataDir, "Fashion-MNIST idx .gz files (Debian: dataset-fashion-mnist)")
+        ->capture_default_str();
+    cmd->add_option("--latency-runs", s.latencyRuns, "timed runs per model and batch size (median)")->capture_default_str();
+    cmd->add_flag("--no-latency", o->noLatency, "skip the latency measurement");
+    cmd->add_flag("--skip-baseline", o->skipBaseline,
+                  "do not train the original model (no accuracy comparison): for sweeps over many operators");
+    cmd->footer(fmt::format(
+        "Models ({}):\n"
+        "  resnet  3x3 stem, 3 stages of one basic block (widths 16/32/64 at 28/14/7), 6 placeholders; a\n"
+        "          strided conv is 2x2 average pooling followed by a placeholder, as in the paper\n"
+        "  vgg     3x3 stem, 2 placeholders per stage (16/32/64 at 28/14/7), average pooling between stages\n"
+        "  mlp     linear placeholders 784->256 and 256->256 ([N, C_in] -> [N, C_out]), then a classifier\n"
+        "Every same-padding 3x3 stride-1 conv (every hidden linear for mlp) is a placeholder with its own binding;\n"
+        "all run the one operator. The stem (1 input channel) and the classifier stay original. The operator maps\n"
+        "[N, C_in, H, W] -> [N, C_out, H, W] (H = W) with coefficients k=3, s=2, g=4 (mlp: s=2, g=4): g*s = 8\n"
+        "divides every channel count, so grouped layers and the paper's Operators 1 and 2 fit; `--spec` prints it.\n"
+        "Budgets (SGD + Nesterov, one-cycle LR peak 0.1, weight decay 5e-4, flip + 2-px shift; a NaN/inf loss, a\n"
+        "loss still at chance half-way through epoch 1, validation below 25% after epoch 1, or the time limit\n"
+        "stop training as a failure):\n"
+        "  {}\n"
+        "Latency: whole-model inference at batch 1 and 64, median of --latency-runs after warm-up, the original\n"
+        "model timed in the same run.\n"
+        "Examples:\n"
+        "  syno eval --model resnet --baseline --budget final\n"
+        "  syno eval --model resnet --library operator2\n"
+        "  syno eval --model resnet --op op.txt --budget final --threads 2\n"
+        "  syno eval --model mlp --library linear --epochs 1 --subset 5000\n"
+        "  syno eval --model vgg --spec",
+        evaluation::modelNames(), evaluation::budgetHelp()));
+    cmd->callback([o] { runEvalCommand(*o); });
+}
+
+}  // namespace syno::cli

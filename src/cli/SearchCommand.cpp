@@ -1,0 +1,401 @@
+// `syno search`: search the operator space (MCTS, random or beam search), evaluating candidates on local
+// workers (training on Fashion-MNIST, or the synthetic reward), recording everything in a run database
+// that `--resume` continues and `syno runs` inspects.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <functional>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/Error.h"
+#include "cli/Commands.h"
+#include "evaluation/TrainingEvaluator.h"
+#include "ir/Library.h"
+#include "ir/TextForm.h"
+#include "search/BeamSearch.h"
+#include "search/Mcts.h"
+#include "search/Pareto.h"
+#include "search/RandomSearch.h"
+#include "search/SyntheticEvaluator.h"
+#include "semantics/Realize.h"
+#include "semantics/Stages.h"
+#include "storage/RunRecorder.h"
+
+namespace syno::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// Options that identify a run are registered as fields: they are stored as JSON (keys are the option
+// names), hashed, and compared on --resume. The others (budget, workers, ...) may change between sessions.
+struct Field {
+    std::string name;
+    std::function<json()> get;
+    std::function<void(const json&)> set;
+};
+
+struct SearchOptions {
+    std::string algorithm = "mcts";
+    uint64_t seed = 1;
+    std::string evaluator = "train";
+    std::string model = "resnet";
+    std::string reward = "accuracy";
+    search::RewardOptions rewardOptions;
+    int batch = 0;  // 0: the number of workers
+    std::string input, output, primary, coef, bindings, fixed = "N";  // empty: from the model (train) or the conv space
+    SynthesisOptions synth;
+    double maxFlopsRatio = 1.0;  // candidates' FLOPs at most this times conv2d's (0: no such bound)
+    int beamWidth = 4, beamProbes = 2;
+    double failureRate = 0;
+    int epochs = -1;
+    int64_t subset = -1;
+    double timeLimit = 300;
+    // Per session.
+    int64_t budget = 4;  // with no options: the baseline and 4 candidates, a few minutes on 2 cores
+    int workers = 1;
+    int threads = 2;
+    std::string db, resume;
+    double delay = 0;
+    bool quiet = false;
+    int top = 3;
+    size_t maxNodes = 2'000'000;
+    std::vector<Field> fields;
+};
+
+template <class T>
+CLI::Option* identity(CLI::App& cmd, SearchOptions& o, const std::string& name, T& ref, const std::string& help) {
+    o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<T>(); }});
+    return cmd.add_option("--" + name, ref, help)->capture_default_str();
+}
+
+json optionsJson(const SearchOptions& o) {
+    json j = json::object();
+    for (const auto& f : o.fields) j[f.name] = f.get();
+    return j;
+}
+
+std::string utcNow(const char* format) {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+
+// Empty problem strings take the model's placeholder spec (training) or `syno sample`'s conv space.
+void resolveProblemDefaults(SearchOptions& o) {
+    evaluation::PlaceholderSpec spec;
+    if (o.evaluator == "train") {
+        spec = evaluation::placeholderSpec(o.model);
+    } else {
+        spec = {"N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, s=2: 2, g=4: 3", "[N, C_in, H, W]",
+                "[N, C_out, H, W]", ""};
+    }
+    if (o.primary.empty()) o.primary = spec.primaries;
+    if (o.coef.empty()) o.coef = spec.coefficients;
+    if (o.input.empty()) o.input = spec.input;
+    if (o.output.empty()) o.output = spec.output;
+    if (o.bindings.empty()) o.bindings = spec.bindings;
+}
+
+// conv2d's FLOPs on the problem, the synthetic evaluator's reference; 0 when conv2d does not fit it.
+double referenceFlops(const Problem& problem) {
+    try {
+        Operator conv = library::conv2d(problem.ctx.vars());
+        const auto policy = problem.options.requireExactDivision ? PaddingPolicy::Exact : PaddingPolicy::Pad;
+        return planStages(conv, paddedContext(conv, problem.ctx, policy)).flops;
+    } catch (const Error&) {
+        return 0;
+    }
+}
+
+Problem makeProblem(const SearchOptions& o) {
+    auto vars = parseSpecs(o.primary, VarKind::Primary);
+    auto coefs = parseSpecs(o.coef, VarKind::Coefficient);
+    vars.insert(vars.end(), coefs.begin(), coefs.end());
+    SizeContext ctx(VariableTable(vars), parseBindings(o.bindings));
+    Problem problem = Problem::make(ctx, o.input, o.output, o.synth, o.fixed);
+    // Like Syno's FLOPs window relative to the layer replaced: operators far costlier than conv2d are not
+    // worth training.
+    const double reference = o.maxFlopsRatio > 0 ? referenceFlops(problem) : 0;
+    if (reference <= 0) return problem;
+    SynthesisOptions bounded = o.synth;
+    bounded.maxFlops = std::min(bounded.maxFlops, o.maxFlopsRatio * reference);
+    return Problem::make(ctx, o.input, o.output, bounded, o.fixed);
+}
+
+std::unique_ptr<search::Evaluator> makeEvaluator(const SearchOptions& o, const Problem& problem) {
+    if (o.evaluator == "synthetic") {
+        search::SyntheticSettings s;
+        s.seed = o.seed;
+        s.referenceFlops = referenceFlops(problem);
+        s.failureRate = o.failureRate;
+        s.delaySeconds = o.delay;
+        return std::make_unique<search::SyntheticEvaluator>(s);
+    }
+    evaluation::EvalSettings s;
+    s.model = o.model;
+    s.epochs = o.epochs;
+    s.subset = o.subset;
+    s.threads = o.threads;
+    s.timeLimitSeconds = o.timeLimit;
+    s.seed = o.seed;
+    return evaluation::makeTrainingEvaluator(s);
+}
+
+std::unique_ptr<search::Proposer> makeProposer(const SearchOptions& o, const Problem& problem) {
+    if (o.algorithm == "mcts") return std::make_unique<search::Mcts>(problem, o.seed);
+    if (o.algorithm == "random") return std::make_unique<search::RandomSearch>(problem, o.seed);
+    return std::make_unique<search::BeamSearch>(problem, o.seed, search::BeamOptions{o.beamWidth, o.beamProbes});
+}
+
+void validate(const SearchOptions& o) {
+    if (o.algorithm != "mcts" && o.algorithm != "random" && o.algorithm != "beam")
+        throw Error(fmt::format("unknown --algorithm '{}' (mcts, random, beam)", o.algorithm));
+    if (o.evaluator != "train" && o.evaluator != "synthetic")
+        throw Error(fmt::format("unknown --evaluator '{}' (train, synthetic)", o.evaluator));
+    if (o.reward != "accuracy" && o.reward != "speed")
+        throw Error(fmt::format("unknown --reward '{}' (accuracy, speed)", o.reward));
+}
+
+std::string duration(double seconds) {
+    if (!std::isfinite(seconds) || seconds < 0) return "?";
+    long s = std::lround(seconds);
+    return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s / 60 % 60) : fmt::format("{}m{:02}s", s / 60, s % 60);
+}
+
+// Records into the database and, on a terminal, keeps a one-line progress bar on stderr.
+class ProgressRecorder : public storage::RunRecorder {
+public:
+    ProgressRecorder(storage::RunDatabase& db, int64_t budget, int workers, bool show)
+        : RunRecorder(db), budget_(budget), workers_(workers), show_(show) {}
+
+    void started(const search::Dispatch& d) override {
+        RunRecorder::started(d);
+        ++running_;
+        draw();
+    }
+    void finished(const search::Dispatch& d, const search::Outcome& o, std::optional<double> r, double seconds,
+                  bool replayed) override {
+        RunRecorder::finished(d, o, r, seconds, replayed);
+        if (!replayed) {
+            --running_;
+            evalSeconds_ += seconds;
+            ++evaluatedHere_;
+        }
+        (r ? done_ : failed_)++;
+        if (r && std::isfinite(o.metrics.accuracy)) bestAccuracy_ = std::max(bestAccuracy_, o.metrics.accuracy);
+        if (r && std::isfinite(o.metrics.latencyRatio)) bestSpeedup_ = std::max(bestSpeedup_, o.metrics.latencyRatio);
+        draw();
+    }
+    void close() {
+        if (show_ && drawn_) fmt::print(stderr, "\n");
+    }
+
+private:
+    void draw() {
+        if (!show_) return;
+        const int64_t finished = done_ + failed_;
+        const int width = 24;
+        const int filled = budget_ ? static_cast<int>(width * std::min<int64_t>(finished, budget_) / budget_) : width;
+        double eta = evaluatedHere_ ? evalSeconds_ / evaluatedHere_ * static_cast<double>(budget_ - finished) / workers_
+                                    : NAN;
+        fmt::print(stderr, "\r[{}{}] {}/{}  done {} failed {} running {}  best acc {}  best speedup {}  ETA {}   ",
+                   std::string(static_cast<size_t>(filled), '#'), std::string(static_cast<size_t>(width - filled), '.'),
+                   finished, budget_, done_, failed_, running_,
+                   bestAccuracy_ >= 0 ? fmt::format("{:.4f}", bestAccuracy_) : "-",
+                   bestSpeedup_ > 0 ? fmt::format("{:.2f}x", bestSpeedup_) : "-", duration(eta));
+        std::fflush(stderr);
+        drawn_ = true;
+    }
+    int64_t budget_;
+    int workers_;
+    bool show_, drawn_ = false;
+    int64_t done_ = 0, failed_ = 0, running_ = 0, evaluatedHere_ = 0;
+    double evalSeconds_ = 0, bestAccuracy_ = -1, bestSpeedup_ = 0;
+};
+
+std::string ratio(double x) { return std::isfinite(x) ? fmt::format("{:.3f}x", x) : "-"; }
+std::string number(double x, int digits = 4) { return std::isfinite(x) ? fmt::format("{:.{}f}", x, digits) : "-"; }
+
+void printBest(storage::RunDatabase& db, int top) {
+    auto rows = db.candidates("reward", top);
+    std::erase_if(rows, [](const storage::CandidateRow& r) { return !std::isfinite(r.reward); });
+    if (rows.empty()) {
+        fmt::print("no candidate finished successfully\n");
+        return;
+    }
+    fmt::print("best operators (of {} evaluated):\n", db.counts().done + db.counts().failed);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        fmt::print("\n#{} candidate {}  reward {}  accuracy {}  latency ratio {}  FLOPs ratio {}  canonical {}\n", i + 1,
+                   r.seq, number(r.reward), number(r.metrics.accuracy), ratio(r.metrics.latencyRatio),
+                   ratio(r.metrics.flopsRatio), r.canonicalId);
+        fmt::print("# path: {}\n{}", r.path, r.operatorText);
+    }
+    auto all = db.candidates("seq");
+    std::vector<search::ParetoPoint> points;
+    for (const auto& r : all)
+        points.push_back({std::isfinite(r.reward) ? r.metrics.accuracy : NAN,
+                          std::isfinite(r.metrics.latencyRatio) ? r.metrics.latencyRatio : r.metrics.flopsRatio});
+    auto front = search::paretoFront(points);
+    if (!front.empty()) {
+        fmt::print("\nPareto front (accuracy, speedup):");
+        for (size_t i : front) fmt::print("  #{} ({}, {})", all[i].seq, number(points[i].accuracy), ratio(points[i].speedup));
+        fmt::print("\n");
+    }
+}
+
+void runSearch(SearchOptions& o, CLI::App& cmd) {
+    const bool resuming = !o.resume.empty();
+    std::unique_ptr<storage::RunDatabase> db;
+    if (resuming) {
+        if (!o.db.empty() && o.db != o.resume) throw Error("give either --db or --resume, not both");
+        // Read-only until everything matches: a refused file is left as it was.
+        auto probe = storage::RunDatabase::open(o.resume, false);
+        storage::RunInfo info = probe.info();
+        json stored = json::parse(info.optionsJson, nullptr, false);
+        if (stored.is_discarded() || !stored.is_object())
+            throw Error(fmt::format("{}: the recorded options are not JSON (corrupt run database)", o.resume));
+        for (auto& f : o.fields) {
+            if (!stored.contains(f.name))
+                throw Error(fmt::format("{}: the run has no option --{} (made by another syno version)", o.resume, f.name));
+            if (cmd.count("--" + f.name) > 0 && f.get() != stored[f.name])
+                throw Error(fmt::format("cannot resume {}: it was made with --{} {}, not {}", o.resume, f.name,
+                                        stored[f.name].dump(), f.get().dump()));
+            f.set(stored[f.name]);
+        }
+        json settings = json::parse(probe.meta("settings").value_or("{}"), nullptr, false);
+        if (cmd.count("--budget") == 0 && settings.contains("budget")) o.budget = settings["budget"].get<int64_t>();
+        o.db = o.resume;
+    } else {
+        validate(o);
+        resolveProblemDefaults(o);
+        if (o.batch <= 0) o.batch = o.workers;
+        if (o.db.empty()) o.db = "syno-search-" + utcNow("%Y%m%d-%H%M%S") + ".db";
+    }
+    search::RewardOptions reward = o.rewardOptions;
+    reward.kind = o.reward;
+    search::checkRewardOptions(reward);
+    Problem problem = makeProblem(o);
+    auto evaluator = makeEvaluator(o, problem);
+    const std::string optionsText = optionsJson(o).dump();
+    if (resuming) {
+        auto info = storage::RunDatabase::open(o.resume, false).info();
+        if (info.fingerprint != evaluator->fingerprint())
+            throw Error(fmt::format("cannot resume {}: its evaluator was '{}', now it is '{}'", o.resume, info.fingerprint,
+                                    evaluator->fingerprint()));
+        if (info.optionsHash != storage::stableHashHex(optionsText))
+            throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
+        db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::open(o.resume, true));
+    } else {
+        storage::RunInfo info{optionsText, storage::stableHashHex(optionsText), o.seed, o.algorithm,
+                              evaluator->fingerprint(), utcNow("%Y-%m-%dT%H:%M:%SZ"), SYNO_VERSION};
+        db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::create(o.db, info));
+    }
+    db->setMeta("settings", json{{"budget", o.budget}, {"workers", o.workers}, {"threads", o.threads}}.dump());
+    const int64_t requeued = resuming ? db->requeueRunning() : 0;
+    const int64_t session = db->beginSession(resuming ? "resume" : "search");
+    const bool show = !o.quiet && isatty(STDERR_FILENO);
+    if (!o.quiet)
+        fmt::print(stderr, "syno search: {} over {} -> {}, budget {}, {} worker(s), evaluator {}{}; database {}\n",
+                   o.algorithm, o.input, o.output, o.budget, o.workers, o.evaluator,
+                   resuming ? fmt::format(", resuming ({} re-queued)", requeued) : "", o.db);
+
+    auto proposer = makeProposer(o, problem);
+    search::LocalWorkerPool pool(*evaluator, o.workers);
+    search::SearchDriver driver(*proposer, pool, reward, {o.budget, o.batch, 100000});
+    ProgressRecorder recorder(*db, o.budget, o.workers, show);
+    search::SearchSummary summary = driver.run(recorder);
+    recorder.close();
+    db->endSession(session, fmt::format("evaluated {} (replayed {}), failed {}{}", summary.evaluated, summary.replayed,
+                                        summary.failed, summary.exhausted ? ", space exhausted" : ""));
+    if (summary.exhausted)
+        fmt::print("the search space holds no further operator: stopped after {} evaluations\n", summary.evaluated);
+    printBest(*db, o.top);
+    fmt::print("\ndatabase: {}  (syno runs top --db {}; continue with syno search --resume {} --budget N)\n", o.db, o.db,
+               o.db);
+}
+
+}  // namespace
+
+void addSearchCommand(CLI::App& app) {
+    auto o = std::make_shared<SearchOptions>();
+    auto* cmd = app.add_subcommand("search", "Search for operators: MCTS (or random, beam) with evaluations recorded "
+                                             "in a resumable SQLite run database");
+    auto& s = *o;
+    identity(*cmd, s, "algorithm", s.algorithm, "mcts, random or beam");
+    identity(*cmd, s, "seed", s.seed, "random seed: the same seed and options give the same candidates in the same order");
+    identity(*cmd, s, "evaluator", s.evaluator, "train (proxy training on Fashion-MNIST) or synthetic (a cheap "
+                                                "deterministic reward, no training)");
+    identity(*cmd, s, "model", s.model, "model whose placeholder layers the operator replaces (see syno eval --help)");
+    identity(*cmd, s, "reward", s.reward, "accuracy (the paper's) or speed (faster at bounded accuracy loss)");
+    identity(*cmd, s, "reward-lb", s.rewardOptions.lowerBound, "accuracy reward: accuracy at or below it earns 0");
+    identity(*cmd, s, "reward-ub", s.rewardOptions.upperBound, "accuracy reward: accuracy at or above it earns 1");
+    identity(*cmd, s, "reward-power", s.rewardOptions.power, "accuracy reward: power of the normalized accuracy");
+    identity(*cmd, s, "max-accuracy-loss", s.rewardOptions.maxAccuracyLoss, "speed reward: accuracy loss tolerated vs the baseline");
+    identity(*cmd, s, "target-speedup", s.rewardOptions.targetSpeedup, "speed reward: the speedup that earns full reward");
+    identity(*cmd, s, "batch", s.batch, "candidates in flight at once (0: --workers); part of the run's identity, "
+                                        "unlike --workers");
+    identity(*cmd, s, "input", s.input, "input shape (default: the model's placeholder, or the conv space)");
+    identity(*cmd, s, "output", s.output, "output shape (default: as --input)");
+    identity(*cmd, s, "primary", s.primary, "primary variables (default: the model's)");
+    identity(*cmd, s, "coef", s.coef, "coefficient variables (default: the model's)");
+    identity(*cmd, s, "bindings", s.bindings, "values per layer (default: the model's placeholders)");
+    identity(*cmd, s, "fixed", s.fixed, "variable passed from output to input untouched");
+    identity(*cmd, s, "beam-width", s.beamWidth, "beam search: nodes kept per level");
+    identity(*cmd, s, "beam-probes", s.beamProbes, "beam search: random operators scoring each child");
+    identity(*cmd, s, "failure-rate", s.failureRate, "synthetic evaluator: share of operators that fail");
+    identity(*cmd, s, "epochs", s.epochs, "training evaluator: epochs (-1: the proxy budget's)");
+    identity(*cmd, s, "subset", s.subset, "training evaluator: training images (-1: the proxy budget's)");
+    identity(*cmd, s, "time-limit", s.timeLimit, "training evaluator: seconds per candidate before it counts as failed");
+    auto& y = s.synth;
+    identity(*cmd, s, "depth", y.depth, "most primitive steps");
+    identity(*cmd, s, "max-reductions", y.maxReductions, "most reductions");
+    identity(*cmd, s, "max-weights", y.maxWeights, "most weight tensors");
+    identity(*cmd, s, "max-chain", y.maxChainLength, "most primitives stacked on one dimension");
+    identity(*cmd, s, "max-weight-rank", y.maxWeightRank, "most dimensions of one weight");
+    const char* kinds[] = {"reductions", "contractions", "splits", "merges", "shifts", "strides", "unfolds", "expands"};
+    for (int k = 2; k < 8; ++k)
+        identity(*cmd, s, fmt::format("max-{}", kinds[k]), y.maxOfKind[static_cast<size_t>(k)],
+                 fmt::format("most {} (-1: no limit)", kinds[k]));
+    identity(*cmd, s, "max-flops", y.maxFlops, "largest staged FLOPs, summed over bindings");
+    identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to conv2d on the same layers (0: "
+                                                          "no bound; conv2d must fit the variables)");
+    identity(*cmd, s, "min-flops", y.minFlops, "smallest staged FLOPs, summed over bindings");
+    identity(*cmd, s, "min-weight-size", y.minWeightNumel, "smallest weight (elements)");
+    identity(*cmd, s, "max-enum", y.maxEnumerationsPerVar, "powers enumerated per coefficient");
+    identity(*cmd, s, "max-vars-in-size", y.maxVariablesInSize, "most variables in one size");
+    identity(*cmd, s, "max-unfold-kernel", y.maxUnfoldKernel, "widest window");
+    identity(*cmd, s, "max-pooling", y.maxPoolingFactor, "largest product of sums shared with no weight");
+    cmd->add_option("--budget", s.budget, "evaluations in the run (done or failed), resumed ones included; on --resume, "
+                                          "raise it to continue further")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
+    cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(CLI::Range(1, 256));
+    cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")->capture_default_str();
+    cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");
+    cmd->add_option("--resume", s.resume, "continue the run in this database (its options are reused; options given "
+                                          "must match)");
+    cmd->add_option("--synthetic-delay", s.delay, "synthetic evaluator: seconds per evaluation (results unchanged)")->capture_default_str();
+    cmd->add_option("--top", s.top, "best operators printed at the end")->capture_default_str();
+    cmd->add_flag("-q,--quiet", s.quiet, "no progress bar or header");
+    cmd->footer("Examples:\n"
+                "  syno search                                      a short real search (ResNet placeholders, Fashion-MNIST)\n"
+                "  syno search --budget 40 --workers 2 --db run.db  a longer one, two candidates trained at once\n"
+                "  syno search --resume run.db --budget 80          continue it (killed or finished) up to 80 evaluations\n"
+                "  syno search --evaluator synthetic --budget 200 --algorithm random --db r.db   no training\n"
+                "  syno search --reward speed --max-accuracy-loss 0.01   faster operators at <= 1% accuracy loss\n"
+                "  syno runs top --db run.db                        inspect without resuming");
+    cmd->callback([o, cmd] { runSearch(*o, *cmd); });
+}
+
+}  // namespace syno::cli

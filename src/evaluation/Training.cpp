@@ -1,0 +1,202 @@
+#include "evaluation/Training.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <deque>
+#include <numbers>
+
+#include <fmt/format.h>
+
+#include "evaluation/Models.h"
+
+namespace syno::evaluation {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// The first line of an exception's text: c10 errors carry a backtrace after it.
+std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// Images at `indices` (into `set`), normalised, as [B, 1, rows, cols] floats, with their labels.
+std::pair<torch::Tensor, torch::Tensor> gather(const ImageSet& set, const int64_t* indices, int64_t count,
+                                               const DataSplit& split) {
+    const int64_t size = set.imageSize();
+    auto images = torch::empty({count, 1, set.rows, set.cols}, torch::kUInt8);
+    auto labels = torch::empty({count}, torch::kLong);
+    uint8_t* dst = images.data_ptr<uint8_t>();
+    int64_t* lab = labels.data_ptr<int64_t>();
+    for (int64_t i = 0; i < count; ++i) {
+        std::memcpy(dst + i * size, set.pixels.data() + indices[i] * size, static_cast<size_t>(size));
+        lab[i] = set.labels[static_cast<size_t>(indices[i])];
+    }
+    auto x = images.to(torch::kFloat).div_(255.0).sub_(split.mean).div_(split.std);
+    return {x, labels};
+}
+
+// Random horizontal flips per image, and one random translation by up to 2 pixels per batch (a roll: the
+// border of Fashion-MNIST images is black, so wrapping around is harmless).
+torch::Tensor augment(const torch::Tensor& x, at::Generator& gen) {
+    auto flip = torch::rand({x.size(0), 1, 1, 1}, gen, torch::kFloat) < 0.5;
+    auto y = torch::where(flip, x.flip({3}), x);
+    auto shift = torch::randint(-2, 3, {2}, gen, torch::kLong);
+    return torch::roll(y, {shift[0].item<int64_t>(), shift[1].item<int64_t>()}, {2, 3});
+}
+
+double cosineBetween(double from, double to, double progress) {
+    return to + (from - to) * 0.5 * (1 + std::cos(std::numbers::pi * progress));
+}
+
+// torch's OneCycleLR (cos annealing, div 25, final div 1e4) at step t of total.
+double oneCycle(const Budget& b, int64_t t, int64_t total) {
+    const double start = b.maxLr / 25, end = start / 1e4;
+    const auto warm = std::max<int64_t>(1, static_cast<int64_t>(b.warmupFraction * static_cast<double>(total)));
+    if (t < warm) return cosineBetween(start, b.maxLr, static_cast<double>(t) / static_cast<double>(warm));
+    return cosineBetween(b.maxLr, end, static_cast<double>(t - warm) / static_cast<double>(std::max<int64_t>(1, total - warm)));
+}
+
+double accuracy(Net& net, const ImageSet& set, const std::vector<int64_t>& indices, const DataSplit& split) {
+    torch::NoGradGuard noGrad;
+    net->eval();
+    int64_t correct = 0;
+    constexpr int64_t kChunk = 500;
+    const auto n = static_cast<int64_t>(indices.size());
+    for (int64_t i = 0; i < n; i += kChunk) {
+        auto [x, y] = gather(set, indices.data() + i, std::min(kChunk, n - i), split);
+        correct += net->forward(x).argmax(1).eq(y).sum().item<int64_t>();
+    }
+    net->train();
+    return n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+}
+
+// One line redrawn in place on a terminal; nothing at all otherwise (logs stay clean).
+class ProgressBar {
+public:
+    ProgressBar(bool wanted, std::string label) : on_(wanted && isatty(STDERR_FILENO)), label_(std::move(label)) {}
+    void update(int epoch, int epochs, int64_t step, int64_t steps, double loss, double seconds) {
+        if (!on_ || (step + 1 != steps && seconds - lastDrawn_ < 0.25)) return;
+        lastDrawn_ = seconds;
+        constexpr int kWidth = 24;
+        const double done = static_cast<double>(step + 1) / static_cast<double>(steps);
+        const int filled = static_cast<int>(done * kWidth);
+        fmt::print(stderr, "\r{} epoch {}/{} [{}{}] {:3.0f}% loss {:.3f} {:.0f}s ", label_, epoch + 1, epochs,
+                   std::string(static_cast<size_t>(filled), '#'), std::string(static_cast<size_t>(kWidth - filled), '.'),
+                   100 * done, loss, seconds);
+        std::fflush(stderr);
+    }
+    void epochDone(int epoch, double validation, double seconds) {
+        if (!on_) return;
+        fmt::print(stderr, "\r\033[K{} epoch {}: validation {:.2f}%, {:.0f}s\n", label_, epoch + 1, 100 * validation, seconds);
+    }
+    void clear() {
+        if (on_) fmt::print(stderr, "\r\033[K");
+    }
+
+private:
+    bool on_;
+    std::string label_;
+    double lastDrawn_ = -1;
+};
+
+// Mean of the recent losses: "still at chance" is ln(10) for 10 classes.
+constexpr double kChanceLoss = 2.302585;
+constexpr double kStuckMargin = 0.05;
+constexpr size_t kLossWindow = 20;
+
+TrainResult train(const TrainingJob& job, TrainResult& result) {
+    const Budget& b = job.budget;
+    const auto start = Clock::now();
+    auto gen = at::detail::createCPUGenerator(b.seed);
+    Net net(*job.layout, job.op, job.op ? *job.ctx : SizeContext(), b.seed);
+    net->train();
+    result.params = net->parameterCount();
+    torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(b.maxLr)
+                                                        .momentum(b.momentum)
+                                                        .nesterov(true)
+                                                        .weight_decay(b.weightDecay));
+    const auto& train = job.split->train;
+    const auto n = static_cast<int64_t>(train.size());
+    const int64_t steps = (n + b.batch - 1) / b.batch;
+    const int64_t total = steps * b.epochs;
+    ProgressBar bar(job.progress, job.label);
+    std::deque<double> recent;
+    auto fail = [&](std::string why) {
+        bar.clear();
+        result.ok = false;
+        result.failure = std::move(why);
+        result.seconds = secondsSince(start);
+        return result;
+    };
+    for (int epoch = 0; epoch < b.epochs; ++epoch) {
+        auto order = torch::randperm(n, gen, torch::kLong);
+        const int64_t* perm = order.data_ptr<int64_t>();
+        std::vector<int64_t> batchIndices;
+        for (int64_t step = 0; step < steps; ++step) {
+            const int64_t first = step * b.batch, count = std::min<int64_t>(b.batch, n - first);
+            batchIndices.resize(static_cast<size_t>(count));
+            for (int64_t i = 0; i < count; ++i) batchIndices[static_cast<size_t>(i)] = train[static_cast<size_t>(perm[first + i])];
+            auto [x, y] = gather(job.data->train, batchIndices.data(), count, *job.split);
+            if (b.augment) x = augment(x, gen);
+            const double lr = oneCycle(b, epoch * steps + step, total);
+            for (auto& group : optimizer.param_groups()) static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+            auto loss = torch::nn::functional::cross_entropy(net->forward(x), y);
+            const double value = loss.item<double>();
+            if (!std::isfinite(value)) return fail(fmt::format("loss is {} at epoch {} step {}", value, epoch + 1, step + 1));
+            optimizer.zero_grad();
+            loss.backward();
+            if (b.clipNorm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), b.clipNorm);
+            optimizer.step();
+            recent.push_back(value);
+            if (recent.size() > kLossWindow) recent.pop_front();
+            // Half-way through the first epoch an operator that learns nothing is still at chance.
+            if (epoch == 0 && step == steps / 2 && step >= static_cast<int64_t>(kLossWindow)) {
+                double mean = 0;
+                for (double l : recent) mean += l / static_cast<double>(recent.size());
+                if (mean > kChanceLoss - kStuckMargin)
+                    return fail(fmt::format("loss {:.3f} still at chance (ln 10) after {} steps", mean, step + 1));
+            }
+            const double elapsed = secondsSince(start);
+            if (b.timeLimitSeconds > 0 && elapsed > b.timeLimitSeconds)
+                return fail(fmt::format("time limit of {} s reached at epoch {} step {} of {}", b.timeLimitSeconds,
+                                        epoch + 1, step + 1, steps));
+            bar.update(epoch, b.epochs, step, steps, value, elapsed);
+        }
+        const double validation = accuracy(net, job.data->train, job.split->validation, *job.split);
+        result.validationByEpoch.push_back(validation);
+        result.bestValidation = std::max(result.bestValidation, validation);
+        bar.epochDone(epoch, validation, secondsSince(start));
+        for (const Milestone& m : b.milestones)
+            if (m.epoch == epoch + 1 && validation < m.minAccuracy)
+                return fail(fmt::format("validation accuracy {:.3f} < milestone {:.2f} after epoch {}", validation,
+                                        m.minAccuracy, m.epoch));
+    }
+    result.seconds = secondsSince(start);
+    std::vector<int64_t> all(static_cast<size_t>(job.data->test.count));
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+    result.testAccuracy = accuracy(net, job.data->test, all, *job.split);
+    result.ok = true;
+    return result;
+}
+
+}  // namespace
+
+TrainResult trainModel(const TrainingJob& job) {
+    TrainResult result;
+    try {
+        return train(job, result);
+    } catch (const std::exception& e) {
+        // A plan that cannot run (a size that does not divide, a kernel error) is the operator's failure.
+        result.ok = false;
+        result.failure = firstLine(e.what());
+        return result;
+    }
+}
+
+}  // namespace syno::evaluation

@@ -1,0 +1,43 @@
+#pragma once
+// Training a model (baseline or with an operator in its placeholders) on Fashion-MNIST at a budget:
+// SGD with Nesterov momentum, a one-cycle learning rate (cosine warm-up to the peak over the first quarter,
+// cosine decay to peak/25e4), gradient-norm clipping, weight decay, flip + shift augmentation, batch norm.
+// Every random draw comes from one generator seeded by the budget, so the same seed gives the same numbers
+// (exactly with one thread). A NaN/inf loss, a missed milestone or the time limit ends training as a
+// failure with a one-line reason; nothing here throws for a bad operator. Torch-free header.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "evaluation/Budget.h"
+#include "evaluation/FashionMnist.h"
+#include "evaluation/ModelCatalog.h"
+#include "evaluation/Splits.h"
+#include "ir/Operator.h"
+
+namespace syno::evaluation {
+
+struct TrainingJob {
+    const ModelLayout* layout = nullptr;
+    const Operator* op = nullptr;     // nullptr: the baseline
+    const SizeContext* ctx = nullptr; // placeholderContext(*layout, *op) when op is set
+    const FashionMnist* data = nullptr;
+    const DataSplit* split = nullptr;
+    Budget budget;
+    bool progress = false;            // progress bar on stderr, when it is a terminal
+    std::string label;                // shown in the progress bar
+};
+
+struct TrainResult {
+    bool ok = false;
+    std::string failure;                    // one line when !ok
+    double bestValidation = 0;              // in [0, 1]
+    double testAccuracy = 0;                // of the final model, on the 10,000 test images
+    double seconds = 0;                     // wall time of training and validation
+    int64_t params = 0;
+    std::vector<double> validationByEpoch;
+};
+
+TrainResult trainModel(const TrainingJob& job);
+
+}  // namespace syno::evaluation

@@ -1,0 +1,85 @@
+#pragma once
+// The search's view of evaluation: a search::Evaluator that trains a model whose placeholders run the
+// candidate operator, and the symbolic problem that those placeholders pose. Torch-free header.
+//
+// A candidate is trained at a budget (Budget.h) on Fashion-MNIST; its metrics are compared with the same
+// model built from its original layers (torch conv2d / linear), trained once per evaluator at the same
+// budget and seed. Latency is whole-model inference, candidate and baseline timed in the same run.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "evaluation/Budget.h"
+#include "search/Evaluator.h"
+
+namespace syno::evaluation {
+
+// What the placeholders of a model ask an operator to be: variable specs, shapes and one binding per
+// distinct placeholder, in the syntax of sizes/Parse.h (the same strings `syno sample` accepts).
+struct PlaceholderSpec {
+    std::string primaries;     // e.g. "N=1: 0, C_in=16: 2, C_out=16: 4, H=28: 0, W=28: 0"
+    std::string coefficients;  // e.g. "k=3: 2, s=2: 2, g=4: 3": chosen to divide every binding of the model
+    std::string input;         // e.g. "[N, C_in, H, W]" (H = W in every binding)
+    std::string output;        // e.g. "[N, C_out, H, W]"
+    std::string bindings;      // e.g. "N=1, C_in=16, C_out=16, H=28, W=28; N=1, C_in=16, C_out=32, H=14, W=14; ..."
+};
+
+// Throws syno::Error naming the known models for an unknown one.
+PlaceholderSpec placeholderSpec(const std::string& model);
+
+struct EvalSettings {
+    std::string model = "resnet";  // resnet | vgg | mlp (see `syno eval --help`)
+    std::string budget = "proxy";  // proxy (inside the search) | final (re-training the best)
+    int epochs = -1;               // -1: the budget's default
+    int64_t subset = -1;           // training images; -1: the budget's default
+    int batch = -1;                // -1: the budget's default
+    int threads = 2;               // libtorch intra-op threads (process-wide: set when the evaluator is made)
+    double timeLimitSeconds = 0;   // 0: none; training stops (as a failure) past it
+    uint64_t seed = 1;
+    std::string dataDir = "/usr/share/datasets/fashion-mnist";
+    bool measureLatency = true;    // whole-model latency against the baseline in the same run
+    int latencyRuns = 20;          // timed runs per model and batch size (median), after warm-up
+    bool progress = false;         // draw a progress bar on stderr when it is a terminal
+    bool trainBaseline = true;     // false: no baseline training (sweeps that trained it once); no accuracy deltas
+};
+
+// Everything one evaluation measured, for the CLI: the candidate's outcome, the baseline's metrics at the
+// same budget, and what search::Metrics has no field for.
+struct EvalReport {
+    search::Outcome outcome;             // the candidate (the baseline itself for baselineReport)
+    search::Metrics baseline;            // the original layers at the same budget and seed
+    double latencyMs64 = search::kNotMeasured;          // whole model, batch 64, median
+    double baselineLatencyMs64 = search::kNotMeasured;  // timed in the same run
+    double baselineLatencyMs1 = search::kNotMeasured;   // timed in the same run as outcome.metrics.latencyMs
+    std::vector<double> validationByEpoch;  // the candidate's validation accuracy after each epoch
+    std::string operatorId;              // hex, empty for the baseline
+};
+
+class TrainingEvaluator final : public search::Evaluator {
+public:
+    // Loads the data set (syno::Error naming the Debian package when it is missing), resolves the budget
+    // and sets libtorch's thread count.
+    explicit TrainingEvaluator(const EvalSettings& settings);
+    ~TrainingEvaluator() override;
+    TrainingEvaluator(const TrainingEvaluator&) = delete;
+    TrainingEvaluator& operator=(const TrainingEvaluator&) = delete;
+
+    search::Outcome evaluate(const search::Candidate& candidate) override;
+    std::string fingerprint() const override;
+
+    EvalReport report(const search::Candidate& candidate);
+    EvalReport baselineReport();  // trains (once) and measures only the original model
+    const Budget& budget() const;
+    const PlaceholderSpec& spec() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+// The baseline (original layers) is trained once, lazily, and its accuracy and latency are shared by every
+// candidate. Throws syno::Error at construction for a missing data set or unknown model.
+std::unique_ptr<search::Evaluator> makeTrainingEvaluator(const EvalSettings& settings);
+
+}  // namespace syno::evaluation

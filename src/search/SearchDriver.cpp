@@ -1,0 +1,111 @@
+#include "search/SearchDriver.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <vector>
+
+namespace syno::search {
+
+SearchDriver::SearchDriver(Proposer& proposer, EvaluationBackend& backend, RewardOptions reward, DriverOptions options)
+    : proposer_(proposer), backend_(backend), reward_(std::move(reward)), options_(options) {
+    checkRewardOptions(reward_);
+    options_.batch = std::max(options_.batch, 1);
+}
+
+SearchSummary SearchDriver::run(SearchObserver& observer) {
+    SearchSummary summary;
+    std::unordered_map<std::string, std::optional<double>> rewardOf;  // canonical id -> reward (nullopt: failed)
+    int64_t seq = 0, batchNo = 0;
+    while (summary.evaluated < options_.budget && !summary.exhausted) {
+        struct Slot {
+            int ticket;
+            Dispatch dispatch;
+            std::optional<Outcome> outcome;
+            double seconds = 0;
+            bool replayed = false;
+        };
+        std::vector<Slot> batch;
+        std::vector<std::pair<int, size_t>> followers;  // ticket, slot: same operator as a batch member
+        const int64_t room = std::min<int64_t>(options_.batch, options_.budget - summary.evaluated);
+        ++batchNo;
+        int64_t repeats = 0;
+        while (static_cast<int64_t>(batch.size()) < room) {
+            Proposal p;
+            ProposeStatus status = proposer_.propose(p);
+            if (status == ProposeStatus::Wait) break;
+            if (status == ProposeStatus::Exhausted) {
+                summary.exhausted = true;
+                break;
+            }
+            Candidate c = std::move(p.candidate);
+            if (auto known = rewardOf.find(c.canonicalId); known != rewardOf.end()) {
+                proposer_.report(p.ticket, known->second);
+                ++summary.repeats;
+                if (++repeats >= options_.maxFreeRepeats) {
+                    summary.exhausted = true;
+                    break;
+                }
+                continue;
+            }
+            auto same = std::find_if(batch.begin(), batch.end(),
+                                     [&](const Slot& s) { return s.dispatch.candidate.canonicalId == c.canonicalId; });
+            if (same != batch.end()) {
+                followers.emplace_back(p.ticket, static_cast<size_t>(same - batch.begin()));
+                ++summary.repeats;
+                continue;
+            }
+            batch.push_back({p.ticket, {++seq, batchNo, std::move(c)}, std::nullopt});
+        }
+        if (batch.empty()) {
+            for (auto [ticket, slot] : followers) proposer_.report(ticket, std::nullopt);
+            if (!summary.exhausted) summary.exhausted = true;  // a Wait with nothing in flight: nothing left
+            break;
+        }
+        // Dispatch: recorded outcomes are replayed, the rest go to the backend.
+        std::map<int64_t, size_t> slotOfSeq;
+        size_t pending = 0;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            Slot& s = batch[i];
+            if (auto r = observer.recorded(s.dispatch)) {
+                s.outcome = std::move(r);
+                s.replayed = true;
+                continue;
+            }
+            observer.queued(s.dispatch);
+            slotOfSeq[s.dispatch.seq] = i;
+            backend_.submit(s.dispatch.seq, s.dispatch.candidate);
+            ++pending;
+        }
+        while (pending > 0) {
+            EvaluationEvent e = backend_.next();
+            auto it = slotOfSeq.find(e.job);
+            if (it == slotOfSeq.end()) continue;
+            Slot& s = batch[it->second];
+            if (e.kind == EvaluationEvent::Kind::Started) {
+                observer.started(s.dispatch);
+                continue;
+            }
+            s.outcome = std::move(e.outcome);
+            s.seconds = e.seconds;
+            observer.finished(s.dispatch, *s.outcome, reward(*s.outcome, reward_), s.seconds, false);
+            --pending;
+        }
+        // Results reach the algorithm in submission order only: determinism does not depend on timing.
+        for (Slot& s : batch) {
+            std::optional<double> r = reward(*s.outcome, reward_);
+            if (s.replayed) {
+                observer.finished(s.dispatch, *s.outcome, r, s.seconds, true);
+                ++summary.replayed;
+            }
+            proposer_.report(s.ticket, r);
+            rewardOf[s.dispatch.candidate.canonicalId] = r;
+            ++summary.evaluated;
+            if (!r) ++summary.failed;
+        }
+        for (auto [ticket, slot] : followers) proposer_.report(ticket, rewardOf[batch[slot].dispatch.candidate.canonicalId]);
+    }
+    return summary;
+}
+
+}  // namespace syno::search

@@ -1,0 +1,62 @@
+#pragma once
+// Runs a search: asks the algorithm for a batch of proposals (as many as may be in flight), evaluates
+// them on a backend, and reports the rewards back in submission order once the batch is done. Because
+// the algorithm only ever sees whole batches in a fixed order, the same seed and options give the same
+// sequence of candidates whatever the number of workers and the order they finish in. Each evaluation
+// has a sequence number (from 1); an observer records events as they happen (a run database writes each
+// finished evaluation at once) and may supply outcomes recorded earlier, which is how a resumed run
+// replays the interrupted one without evaluating anything twice. An operator equal (canonical form) to
+// one evaluated before is not evaluated again: its reward is reported to the algorithm at no cost.
+#include <cstdint>
+#include <optional>
+
+#include "search/EvaluationBackend.h"
+#include "search/Proposer.h"
+#include "search/Reward.h"
+
+namespace syno::search {
+
+struct Dispatch {
+    int64_t seq = 0;    // 1, 2, ...: the order of proposals that are evaluated
+    int64_t batch = 0;  // 1, 2, ...
+    Candidate candidate;
+};
+
+class SearchObserver {
+public:
+    virtual ~SearchObserver() = default;
+    // An outcome recorded for this candidate by an earlier run (then it is not evaluated), or nullopt.
+    virtual std::optional<Outcome> recorded(const Dispatch&) { return std::nullopt; }
+    virtual void queued(const Dispatch&) {}
+    virtual void started(const Dispatch&) {}
+    virtual void finished(const Dispatch&, const Outcome&, std::optional<double> /*reward*/, double /*seconds*/,
+                          bool /*replayed*/) {}
+};
+
+struct DriverOptions {
+    int64_t budget = 100;  // evaluations (done or failed), replayed ones included
+    int batch = 1;         // proposals in flight at once
+    int64_t maxFreeRepeats = 100000;  // consecutive already-evaluated proposals before giving up
+};
+
+struct SearchSummary {
+    int64_t evaluated = 0;  // done + failed
+    int64_t failed = 0;
+    int64_t replayed = 0;
+    int64_t repeats = 0;    // proposals equal to an evaluated operator (not evaluated again)
+    bool exhausted = false; // the space ran out before the budget
+};
+
+class SearchDriver {
+public:
+    SearchDriver(Proposer& proposer, EvaluationBackend& backend, RewardOptions reward, DriverOptions options);
+    SearchSummary run(SearchObserver& observer);
+
+private:
+    Proposer& proposer_;
+    EvaluationBackend& backend_;
+    RewardOptions reward_;
+    DriverOptions options_;
+};
+
+}  // namespace syno::search

@@ -1,0 +1,253 @@
+// `syno search` and `syno runs` end to end with the synthetic evaluator: a run is recorded, the same seed
+// gives the same candidates, a search killed with SIGKILL mid-evaluation resumes without losing or
+// re-evaluating anything finished, and bad --resume inputs are refused with one line, files untouched.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "storage/RunDatabase.h"
+
+#ifndef SYNO_BINARY
+#error "SYNO_BINARY must name the built syno executable"
+#endif
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using syno::storage::CandidateRow;
+using syno::storage::RunDatabase;
+
+struct Result {
+    int exitCode = -1;
+    std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+// A quick search space: depth 6 keeps each synthetic search to a fraction of a second.
+const std::vector<std::string> kQuick = {"search", "--evaluator", "synthetic", "--depth", "6", "-q"};
+
+class SearchCli : public ::testing::Test {
+protected:
+    fs::path dir;
+    void SetUp() override {
+        std::string tmpl = (fs::temp_directory_path() / "syno_search_XXXXXX").string();
+        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+        dir = tmpl;
+    }
+    void TearDown() override {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    std::string path(const std::string& name) const { return (dir / name).string(); }
+
+    Result run(std::vector<std::string> args) {
+        std::string cmd = "exec " + quote(SYNO_BINARY);
+        for (const auto& a : args) cmd += " " + quote(a);
+        cmd += " >" + quote(path("stdout")) + " 2>" + quote(path("stderr")) + " </dev/null";
+        int status = std::system(cmd.c_str());
+        Result r;
+        if (status != -1 && WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
+        r.out = slurp(path("stdout"));
+        r.err = slurp(path("stderr"));
+        return r;
+    }
+    std::vector<std::string> search(std::vector<std::string> extra) {
+        auto args = kQuick;
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    }
+    static std::vector<CandidateRow> rows(const std::string& db) { return RunDatabase::open(db, false).candidates("seq"); }
+    static std::vector<std::string> ids(const std::string& db) {
+        std::vector<std::string> out;
+        for (const auto& r : rows(db)) out.push_back(r.canonicalId);
+        return out;
+    }
+    // Refused: exit 1, one line "syno: error: ..." naming `mentions`, the file byte-identical.
+    void expectRefused(const std::vector<std::string>& args, const std::string& file, const std::string& mentions) {
+        SCOPED_TRACE(mentions);
+        const bool existed = fs::exists(file);
+        const std::string before = existed ? slurp(file) : "";
+        Result r = run(args);
+        EXPECT_EQ(r.exitCode, 1) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_EQ(r.err.rfind("syno: error: ", 0), 0u) << r.err;
+        EXPECT_NE(r.err.find(mentions), std::string::npos) << r.err;
+        EXPECT_EQ(fs::exists(file), existed);
+        if (existed) {
+            EXPECT_EQ(slurp(file), before) << "the file was modified";
+        }
+    }
+};
+
+TEST_F(SearchCli, RecordsARunThatRunsInspects) {
+    const std::string db = path("a.db");
+    Result r = run(search({"--budget", "12", "--seed", "4", "--db", db, "--failure-rate", "0.2"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("best operators"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("syno-operator 1"), std::string::npos);
+    EXPECT_NE(r.out.find(db), std::string::npos);
+    auto all = rows(db);
+    ASSERT_EQ(all.size(), 12u);
+    int failed = 0;
+    for (const auto& row : all) {
+        EXPECT_TRUE(row.status == "done" || row.status == "failed") << row.status;
+        failed += row.status == "failed";
+        if (row.status == "failed") {
+            EXPECT_FALSE(row.failure.empty());
+        }
+    }
+    EXPECT_GT(failed, 0);
+    for (const char* sub : {"list", "show", "top"}) {
+        Result q = run({"runs", sub, "--db", db});
+        EXPECT_EQ(q.exitCode, 0) << sub << ": " << q.err;
+        EXPECT_FALSE(q.out.empty());
+    }
+    Result pareto = run({"runs", "top", "--db", db, "--pareto", "--json"});
+    EXPECT_EQ(pareto.exitCode, 0) << pareto.err;
+    EXPECT_EQ(pareto.out.front(), '[');
+    Result one = run({"runs", "show", "--db", db, "--seq", "1"});
+    EXPECT_NE(one.out.find("syno-operator 1"), std::string::npos);
+}
+
+TEST_F(SearchCli, SameSeedSameCandidates) {
+    for (const char* algo : {"mcts", "random"}) {
+        SCOPED_TRACE(algo);
+        const std::string a = path(std::string(algo) + "1.db"), b = path(std::string(algo) + "2.db"),
+                          c = path(std::string(algo) + "3.db");
+        ASSERT_EQ(run(search({"--algorithm", algo, "--budget", "16", "--db", a})).exitCode, 0);
+        ASSERT_EQ(run(search({"--algorithm", algo, "--budget", "16", "--db", b})).exitCode, 0);
+        ASSERT_EQ(run(search({"--algorithm", algo, "--budget", "16", "--db", c, "--seed", "2"})).exitCode, 0);
+        EXPECT_EQ(ids(a), ids(b));
+        EXPECT_NE(ids(a), ids(c));
+    }
+}
+
+TEST_F(SearchCli, KilledMidEvaluationResumesLosingNothing) {
+    const std::string db = path("killed.db"), reference = path("reference.db");
+    const std::vector<std::string> identity = {"--budget", "16", "--workers", "2", "--seed", "9"};
+    // Start a slow search (0.4 s per evaluation) and kill it while evaluations are in flight.
+    std::vector<std::string> args = search(identity);
+    args.insert(args.begin(), SYNO_BINARY);
+    for (std::string extra : {"--db", db.c_str(), "--synthetic-delay", "0.4"}) args.push_back(extra);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    ASSERT_EQ(posix_spawn(&pid, SYNO_BINARY, &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    std::vector<CandidateRow> before;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);  // generous: the machine may be loaded
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (!fs::exists(db)) continue;
+        try {
+            before = rows(db);
+        } catch (const std::exception&) {
+            continue;  // created but not yet initialised
+        }
+        int finished = 0, running = 0;
+        for (const auto& r : before) finished += r.status == "done" || r.status == "failed", running += r.status == "running";
+        if (finished >= 2 && running >= 1) break;
+    }
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    before = rows(db);  // what the killed process had committed
+    std::map<int64_t, CandidateRow> finishedBefore;
+    int runningBefore = 0;
+    for (const auto& r : before) {
+        if (r.status == "done" || r.status == "failed") finishedBefore[r.seq] = r;
+        runningBefore += r.status == "running";
+    }
+    ASSERT_GE(finishedBefore.size(), 2u);
+    ASSERT_GE(runningBefore, 1);
+    ASSERT_LT(finishedBefore.size(), 16u) << "the search finished before it could be killed";
+
+    Result r = run({"search", "--resume", db, "-q"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto after = rows(db);
+    ASSERT_EQ(after.size(), 16u);
+    for (const auto& row : after) EXPECT_TRUE(row.status == "done" || row.status == "failed") << row.seq;
+    for (const auto& [seq, old] : finishedBefore) {
+        const auto& now = after[static_cast<size_t>(seq - 1)];
+        EXPECT_EQ(now.canonicalId, old.canonicalId);
+        EXPECT_EQ(now.status, old.status);
+        EXPECT_EQ(now.attempts, 1) << "candidate " << seq << " was evaluated again";
+        EXPECT_DOUBLE_EQ(now.finishedAt, old.finishedAt);
+        EXPECT_EQ(std::isnan(now.reward), std::isnan(old.reward));
+        if (!std::isnan(old.reward)) {
+            EXPECT_DOUBLE_EQ(now.reward, old.reward);
+        }
+    }
+    // The interrupted run continued into exactly the candidates of an uninterrupted one.
+    ASSERT_EQ(run(search([&] {
+                  auto a = identity;
+                  a.push_back("--db");
+                  a.push_back(reference);
+                  return a;
+              }()))
+                  .exitCode,
+              0);
+    EXPECT_EQ(ids(db), ids(reference));
+    EXPECT_EQ(RunDatabase::open(db, false).sessions(), 2);
+}
+
+TEST_F(SearchCli, BadResumeInputsAreRefused) {
+    expectRefused({"search", "--resume", path("missing.db")}, path("missing.db"), "no such run database");
+    std::ofstream(path("notes.txt")) << "not a database\n";
+    expectRefused({"search", "--resume", path("notes.txt")}, path("notes.txt"), "not an SQLite file");
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path("other.db").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE t(x); INSERT INTO t VALUES(42);", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    expectRefused({"search", "--resume", path("other.db")}, path("other.db"), "another program");
+    // A run made with other options: resuming it with different ones is refused, the run left as it was.
+    const std::string db = path("run.db");
+    ASSERT_EQ(run(search({"--budget", "4", "--db", db})).exitCode, 0);
+    expectRefused(search({"--resume", db, "--seed", "2"}), db, "--seed");
+    expectRefused(search({"--resume", db, "--max-reductions", "3"}), db, "--max-reductions");
+    expectRefused(search({"--resume", db, "--algorithm", "random"}), db, "--algorithm");
+    // --db never overwrites.
+    expectRefused(search({"--db", db}), db, "already exists");
+    expectRefused({"runs", "show", "--db", path("notes.txt")}, path("notes.txt"), "not an SQLite file");
+    // Resuming with the same options (and a larger budget) is fine.
+    Result r = run(search({"--resume", db, "--budget", "6"}));
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(rows(db).size(), 6u);
+}
+
+}  // namespace
