@@ -185,9 +185,10 @@ int threads() { return torch::get_num_threads(); }
 PlanModuleImpl::PlanModuleImpl(const Operator& op, const SizeContext& ctx, int binding, ModuleOptions options)
     : op_(op), ctx_(ctx), binding_(binding), options_(std::move(options)) {
     plan_ = plans_.get(op_, ctx_, binding_, options_.policy);
-    torch::manual_seed(options_.seed);
+    // A generator of our own: seeding libtorch's global one would change every other user's random numbers.
+    auto gen = at::detail::createCPUGenerator(options_.seed);
     for (size_t w = 0; w < plan_->weightShapes.size(); ++w) {
-        auto t = torch::randn(plan_->weightShapes[w]) * plan_->initStd[w];
+        auto t = at::randn(plan_->weightShapes[w], gen) * plan_->initStd[w];
         weights_.push_back(register_parameter(fmt::format("w{}", w + 1), t));
     }
 }
