@@ -11,32 +11,14 @@
 #include <string>
 #include <vector>
 
-#ifndef SYNO_BINARY
-#error "SYNO_BINARY must name the built syno executable"
-#endif
+#include "SynoProcess.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-    int exitCode = -1;   // -1 when the process did not exit normally
-    int signal = 0;      // the signal that ended it, if any
-    std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
+using Result = syno::test::ProcessResult;
+using syno::test::readFile;
 
 int lineCount(const std::string& s) {
     int n = 0;
@@ -50,9 +32,8 @@ protected:
     fs::path dir;
 
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "syno_cli_XXXXXX").string();
-        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-        dir = tmpl;
+        dir = syno::test::makeTempDir("syno_cli");
+        ASSERT_FALSE(dir.empty());
     }
     void TearDown() override {
         std::error_code ec;
@@ -67,21 +48,7 @@ protected:
 
     // Runs syno with args (each quoted for the shell), optionally feeding a file on stdin.
     Result run(const std::vector<std::string>& args, const std::string& stdinFile = "") {
-        std::string cmd = "exec " + quote(SYNO_BINARY);
-        for (const auto& a : args) cmd += " " + quote(a);
-        cmd += " >" + quote((dir / "stdout").string()) + " 2>" + quote((dir / "stderr").string());
-        cmd += " <" + quote(stdinFile.empty() ? "/dev/null" : stdinFile);
-        int status = std::system(cmd.c_str());
-        Result r;
-        if (status != -1 && WIFEXITED(status)) {
-            r.exitCode = WEXITSTATUS(status);
-            if (r.exitCode > 128) r.signal = r.exitCode - 128;  // the shell's report of a signal
-        } else if (status != -1 && WIFSIGNALED(status)) {
-            r.signal = WTERMSIG(status);
-        }
-        r.out = slurp(dir / "stdout");
-        r.err = slurp(dir / "stderr");
-        return r;
+        return syno::test::runSyno(args, dir, stdinFile);
     }
 
     // Bad input: exit code 1, one line on stderr starting "syno: error:" and naming `mentions`.

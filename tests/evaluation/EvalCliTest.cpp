@@ -10,26 +10,12 @@
 #include <string>
 #include <vector>
 
-#ifndef SYNO_BINARY
-#error "SYNO_BINARY must name the built syno executable"
-#endif
+#include "SynoProcess.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
 
 class EvalCli : public ::testing::Test {
 protected:
@@ -38,23 +24,20 @@ protected:
     std::string out, err;
 
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "syno_evalcli_XXXXXX").string();
-        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-        dir = tmpl;
+        dir = syno::test::makeTempDir("syno_evalcli");
+        ASSERT_FALSE(dir.empty());
     }
     void TearDown() override {
         std::error_code ec;
         fs::remove_all(dir, ec);
     }
 
-    void run(const std::vector<std::string>& args) {
-        std::string cmd = "exec " + quote(SYNO_BINARY) + " eval";
-        for (const auto& a : args) cmd += " " + quote(a);
-        cmd += " >" + quote((dir / "out").string()) + " 2>" + quote((dir / "err").string()) + " </dev/null";
-        const int status = std::system(cmd.c_str());
-        exitCode = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        out = slurp(dir / "out");
-        err = slurp(dir / "err");
+    void run(std::vector<std::string> args) {
+        args.insert(args.begin(), "eval");
+        const auto r = syno::test::runSyno(args, dir);
+        exitCode = r.exitCode;
+        out = r.out;
+        err = r.err;
     }
 
     void expectOneLineError(const std::vector<std::string>& args, const std::string& mentions) {

@@ -22,9 +22,7 @@
 
 #include "storage/RunDatabase.h"
 
-#ifndef SYNO_BINARY
-#error "SYNO_BINARY must name the built syno executable"
-#endif
+#include "SynoProcess.h"
 
 extern char** environ;
 
@@ -34,23 +32,8 @@ namespace fs = std::filesystem;
 using syno::storage::CandidateRow;
 using syno::storage::RunDatabase;
 
-struct Result {
-    int exitCode = -1;
-    std::string out, err;
-};
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
+using Result = syno::test::ProcessResult;
+using syno::test::readFile;
 
 // A quick search space: depth 6 keeps each synthetic search to a fraction of a second.
 const std::vector<std::string> kQuick = {"search", "--evaluator", "synthetic", "--depth", "6", "-q"};
@@ -59,9 +42,8 @@ class SearchCli : public ::testing::Test {
 protected:
     fs::path dir;
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "syno_search_XXXXXX").string();
-        ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-        dir = tmpl;
+        dir = syno::test::makeTempDir("syno_search");
+        ASSERT_FALSE(dir.empty());
     }
     void TearDown() override {
         std::error_code ec;
@@ -69,17 +51,7 @@ protected:
     }
     std::string path(const std::string& name) const { return (dir / name).string(); }
 
-    Result run(std::vector<std::string> args) {
-        std::string cmd = "exec " + quote(SYNO_BINARY);
-        for (const auto& a : args) cmd += " " + quote(a);
-        cmd += " >" + quote(path("stdout")) + " 2>" + quote(path("stderr")) + " </dev/null";
-        int status = std::system(cmd.c_str());
-        Result r;
-        if (status != -1 && WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
-        r.out = slurp(path("stdout"));
-        r.err = slurp(path("stderr"));
-        return r;
-    }
+    Result run(const std::vector<std::string>& args) { return syno::test::runSyno(args, dir); }
     std::vector<std::string> search(std::vector<std::string> extra) {
         auto args = kQuick;
         args.insert(args.end(), extra.begin(), extra.end());
@@ -95,7 +67,7 @@ protected:
     void expectRefused(const std::vector<std::string>& args, const std::string& file, const std::string& mentions) {
         SCOPED_TRACE(mentions);
         const bool existed = fs::exists(file);
-        const std::string before = existed ? slurp(file) : "";
+        const std::string before = existed ? readFile(file) : "";
         Result r = run(args);
         EXPECT_EQ(r.exitCode, 1) << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -103,7 +75,7 @@ protected:
         EXPECT_NE(r.err.find(mentions), std::string::npos) << r.err;
         EXPECT_EQ(fs::exists(file), existed);
         if (existed) {
-            EXPECT_EQ(slurp(file), before) << "the file was modified";
+            EXPECT_EQ(readFile(file), before) << "the file was modified";
         }
     }
 };
