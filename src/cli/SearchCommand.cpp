@@ -257,12 +257,13 @@ void printBest(storage::RunDatabase& db, int top) {
 void runSearch(SearchOptions& o, CLI::App& cmd) {
     const bool resuming = !o.resume.empty();
     std::unique_ptr<storage::RunDatabase> db;
+    storage::RunInfo recorded;  // the resumed run's identity, read once
     if (resuming) {
         if (!o.db.empty() && o.db != o.resume) throw Error("give either --db or --resume, not both");
         // Read-only until everything matches: a refused file is left as it was.
         auto probe = storage::RunDatabase::open(o.resume, false);
-        storage::RunInfo info = probe.info();
-        json stored = json::parse(info.optionsJson, nullptr, false);
+        recorded = probe.info();
+        json stored = json::parse(recorded.optionsJson, nullptr, false);
         if (stored.is_discarded() || !stored.is_object())
             throw Error(fmt::format("{}: the recorded options are not JSON (corrupt run database)", o.resume));
         for (auto& f : o.fields) {
@@ -289,11 +290,10 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     auto evaluator = makeEvaluator(o, problem);
     const std::string optionsText = optionsJson(o).dump();
     if (resuming) {
-        auto info = storage::RunDatabase::open(o.resume, false).info();
-        if (info.fingerprint != evaluator->fingerprint())
-            throw Error(fmt::format("cannot resume {}: its evaluator was '{}', now it is '{}'", o.resume, info.fingerprint,
-                                    evaluator->fingerprint()));
-        if (info.optionsHash != storage::stableHashHex(optionsText))
+        if (recorded.fingerprint != evaluator->fingerprint())
+            throw Error(fmt::format("cannot resume {}: its evaluator was '{}', now it is '{}'", o.resume,
+                                    recorded.fingerprint, evaluator->fingerprint()));
+        if (recorded.optionsHash != storage::stableHashHex(optionsText))
             throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
         db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::open(o.resume, true));
     } else {
