@@ -22,7 +22,7 @@ namespace {
 struct PlanCommandOptions {
     std::string file, library;
     VariableOptions vars;
-    bool pad = false, latency = false, training = false, einsum = false, ops = false;
+    bool pad = false, latency = false, training = false, einsum = false, ops = false, inference = false;
     int threads = 0, runs = 20;
     std::string layout = "auto";
 };
@@ -48,6 +48,7 @@ void runPlanCommand(const PlanCommandOptions& o) {
     const PaddingPolicy policy = o.pad ? PaddingPolicy::Pad : PaddingPolicy::Exact;
     plans::PlanOptions options;
     options.einsumOnly = o.einsum;
+    options.inference = o.inference;
     // Every binding is compiled before anything is printed: bad input fails with one line only.
     std::vector<plans::Plan> compiled;
     for (int b = 0; b < ctx.bindingCount(); ++b) compiled.push_back(plans::compilePlan(op, ctx, b, policy, options));
@@ -95,6 +96,10 @@ void addPlanCommand(CLI::App& app) {
     cmd->add_flag("--pad", o->pad, "pad sizes that do not divide instead of refusing them");
     cmd->add_flag("--ops", o->ops, "also print every op of each stage");
     cmd->add_flag("--einsum", o->einsum, "lower every stage to unfold + einsum instead (the baseline lowering)");
+    cmd->add_flag("--inference", o->inference,
+                  "print the plan ordered for inference: stages on the weights alone (marked) run once per weight "
+                  "version, so contracting weights first can cut the FLOPs per call (--latency times this plan "
+                  "unless --training)");
     cmd->add_flag("--latency", o->latency, "time the plan against torch::conv2d / torch::linear (median of --runs)");
     cmd->add_flag("--training", o->training, "with --latency: time forward + backward instead of inference");
     cmd->add_option("--runs", o->runs, "timed runs for --latency")->capture_default_str();
@@ -107,6 +112,7 @@ void addPlanCommand(CLI::App& app) {
     cmd->footer("Examples:\n"
                 "  syno plan --library conv2d --bindings 'C_in=64, C_out=64, H=56, W=56; C_in=256, C_out=256, H=14, W=14'\n"
                 "  syno plan --library grouped --latency --threads 2\n"
+                "  syno plan --library operator1 --inference\n"
                 "  syno show --library conv2d > c.op && syno plan c.op --ops --bindings 'N=32, H=28, W=28'");
     cmd->callback([o] { runPlanCommand(*o); });
 }

@@ -28,21 +28,46 @@ constexpr int64_t kNhwcMinPositions = 14 * 14;
 
 }  // namespace
 
-torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights) {
-    return executePlan(plan, input, weights, Layout::Contiguous);
-}
+namespace {
 
-torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
-                          Layout layout) {
+// What an executor run does with the ops that read the weights alone (PlanOp::weightOnly).
+enum class Pass {
+    Whole,     // run every op (training, or inference without prepared weights)
+    Prepare,   // run only the weight-only ops, keeping the operands the other ops will read
+    Prepared,  // run only the other ops, reading those operands from PreparedWeights
+};
+
+// Runs the plan's ops over tensor slots. In Prepare, `keep` receives the operands; in Prepared, `use`
+// supplies them (and `weights` may be empty).
+torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
+                     Layout layout, Pass pass, const PreparedWeights* use, PreparedWeights* keep) {
     const bool training = torch::GradMode::is_enabled();
     // NHWC once any convolution ran in it: views and rolls then keep those strides.
     bool nhwc = layout == Layout::ChannelsLast;
-    if (weights.size() != plan.weightShapes.size())
-        throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
     std::vector<torch::Tensor> s(static_cast<size_t>(plan.slots));
     s[0] = input;
     for (size_t w = 0; w < weights.size(); ++w) s[w + 1] = weights[w];
-    for (const PlanOp& o : plan.ops) {
+    if (pass == Pass::Prepare) {
+        keep->a.assign(plan.ops.size(), torch::Tensor());
+        keep->b.assign(plan.ops.size(), torch::Tensor());
+    }
+    std::vector<bool> onWeights(static_cast<size_t>(plan.slots), false);  // Prepare: which slots hold weight-only values
+    for (size_t w = 0; w < plan.weightShapes.size(); ++w) onWeights[w + 1] = true;
+    for (size_t i = 0; i < plan.ops.size(); ++i) {
+        const PlanOp& o = plan.ops[i];
+        if (pass != Pass::Whole && o.weightOnly != (pass == Pass::Prepare)) {
+            if (pass == Pass::Prepare) {
+                // A data op: keep the weight-only operands it reads, as they are at this point of the list.
+                if (onWeights[static_cast<size_t>(o.a)]) keep->a[i] = s[static_cast<size_t>(o.a)];
+                if (o.b >= 0 && onWeights[static_cast<size_t>(o.b)]) keep->b[i] = s[static_cast<size_t>(o.b)];
+                onWeights[static_cast<size_t>(o.dst)] = false;
+            }
+            continue;
+        }
+        if (pass == Pass::Prepared) {
+            if (use->a[i].defined()) s[static_cast<size_t>(o.a)] = use->a[i];
+            if (o.b >= 0 && use->b[i].defined()) s[static_cast<size_t>(o.b)] = use->b[i];
+        }
         const torch::Tensor& a = s[static_cast<size_t>(o.a)];
         torch::Tensor out;
         switch (o.kind) {
@@ -119,8 +144,48 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const st
             }
         }
         s[static_cast<size_t>(o.dst)] = std::move(out);
+        onWeights[static_cast<size_t>(o.dst)] = o.weightOnly;
     }
-    return s[static_cast<size_t>(plan.resultSlot)];
+    return pass == Pass::Prepare ? torch::Tensor() : s[static_cast<size_t>(plan.resultSlot)];
+}
+
+}  // namespace
+
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights) {
+    return executePlan(plan, input, weights, Layout::Contiguous);
+}
+
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
+                          Layout layout) {
+    if (weights.size() != plan.weightShapes.size())
+        throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
+    return runOps(plan, input, weights, layout, Pass::Whole, nullptr, nullptr);
+}
+
+bool PreparedWeights::matches(const Plan& p, const std::vector<torch::Tensor>& weights) const {
+    if (plan != &p || weights.size() != versions.size()) return false;
+    for (size_t w = 0; w < weights.size(); ++w)
+        if (weights[w].data_ptr() != data[w] || static_cast<int64_t>(weights[w]._version()) != versions[w]) return false;
+    return true;
+}
+
+PreparedWeights prepareWeights(const Plan& plan, const std::vector<torch::Tensor>& weights, Layout layout) {
+    if (weights.size() != plan.weightShapes.size())
+        throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
+    torch::NoGradGuard noGrad;
+    PreparedWeights p;
+    p.plan = &plan;
+    for (const auto& w : weights) {
+        p.data.push_back(w.data_ptr());
+        p.versions.push_back(static_cast<int64_t>(w._version()));
+    }
+    runOps(plan, torch::Tensor(), weights, layout, Pass::Prepare, nullptr, &p);
+    return p;
+}
+
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout) {
+    if (prepared.plan != &plan) throw Error("the prepared weights belong to another plan");
+    return runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr);
 }
 
 namespace {
@@ -160,9 +225,10 @@ PlanRun runPlan(const Plan& plan, const Tensor& input, const std::vector<Tensor>
     std::vector<torch::Tensor> ws;
     for (const auto& w : weights) ws.push_back(toTorch(w, dtype).set_requires_grad(grad));
     PlanRun run;
-    if (!grad) {
+    if (!grad) {  // inference as deployed: the weight-only ops run once, in prepareWeights
         torch::NoGradGuard noGrad;
-        run.output = fromTorch(executePlan(plan, x, ws, layout));
+        PreparedWeights prepared = prepareWeights(plan, ws, layout);
+        run.output = fromTorch(executePlan(plan, x, prepared, layout));
         return run;
     }
     torch::Tensor y = executePlan(plan, x, ws, layout);
@@ -199,9 +265,10 @@ int64_t PlanModuleImpl::parameterCount() const {
     return n;
 }
 
-std::shared_ptr<const Plan> PlanModuleImpl::planFor(const torch::Tensor& x) {
+std::shared_ptr<const Plan> PlanModuleImpl::planFor(const torch::Tensor& x, bool inference) {
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
-    if (shape == plan_->inputShape) return plan_;
+    const PlanOptions options{false, inference};
+    if (shape == plan_->inputShape && plan_->options == options) return plan_;
     auto mismatch = [&] {
         return Error(fmt::format("the module's operator expects an input of shape {}, got {}",
                                  shapeString(plan_->inputShape), shapeString(shape)));
@@ -215,13 +282,14 @@ std::shared_ptr<const Plan> PlanModuleImpl::planFor(const torch::Tensor& x) {
     // Rebind the batch variable so that the leading size matches (it must appear as is in the input).
     b.values[static_cast<size_t>(*var)] = shape[0];
     SizeContext other = ctx_.withBindings({b});
-    auto plan = plans_.get(op_, other, 0, options_.policy);
+    auto plan = plans_.get(op_, other, 0, options_.policy, options);
     if (plan->inputShape != shape || plan->weightShapes != plan_->weightShapes) throw mismatch();
     return plan;
 }
 
 torch::Tensor PlanModuleImpl::forward(const torch::Tensor& x) {
-    auto plan = planFor(x);
+    const bool inference = !torch::GradMode::is_enabled();
+    auto plan = planFor(x, inference);
     plan_ = plan;
     if (options_.checkFinite) {
         if (!torch::isfinite(x).all().item<bool>()) throw Error("the input contains NaN or infinite values");
@@ -229,7 +297,9 @@ torch::Tensor PlanModuleImpl::forward(const torch::Tensor& x) {
             if (!torch::isfinite(weights_[w]).all().item<bool>())
                 throw Error(fmt::format("weight {} contains NaN or infinite values", w + 1));
     }
-    return executePlan(*plan, x, weights_, options_.layout);
+    if (!inference) return executePlan(*plan, x, weights_, options_.layout);
+    if (!prepared_.matches(*plan, weights_)) prepared_ = prepareWeights(*plan, weights_, options_.layout);
+    return executePlan(*plan, x, prepared_, options_.layout);
 }
 
 }  // namespace syno::plans

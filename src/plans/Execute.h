@@ -18,7 +18,8 @@ struct PlanRun {
 };
 
 // Runs the plan on copies of the tensors (shapes plan.inputShape / plan.weightShapes). With gradOutput,
-// back-propagates it through autograd and returns every gradient. Throws syno::Error on a wrong shape
+// back-propagates it through autograd and returns every gradient; without, runs it as inference does
+// (weight-only ops once, through prepareWeights, then the rest). Throws syno::Error on a wrong shape
 // or a NaN/inf in the input, the weights or the output gradient.
 // layout: of the 2-D convolutions (the values do not depend on it).
 PlanRun runPlan(const Plan& plan, const Tensor& input, const std::vector<Tensor>& weights,
@@ -40,7 +41,7 @@ struct Latency {
     double planMs = 0, baselineMs = 0, einsumMs = 0;
     double ratio = 0;             // baselineMs / planMs (> 1: the plan is faster)
     double einsumRatio = 0;       // baselineMs / einsumMs
-    double planFlops = 0, baselineFlops = 0;
+    double planFlops = 0, baselineFlops = 0;  // per call: Plan::inferenceFlops when not training
     int runs = 0;
     std::string describe() const;
 };

@@ -11,6 +11,7 @@
 
 #include "base/Error.h"
 #include "base/StableHash.h"
+#include "plans/HoistWeights.h"
 #include "semantics/Stages.h"
 
 namespace syno::plans {
@@ -108,6 +109,7 @@ uint64_t Plan::hash() const {
         h = hashCombine(h, v.size());
         for (auto x : v) h = hashCombine(h, static_cast<uint64_t>(x));
     };
+    h = hashCombine(h, options.inference);
     mixVec(inputShape);
     mixVec(outputShape);
     for (const auto& w : weightShapes) mixVec(w);
@@ -116,19 +118,22 @@ uint64_t Plan::hash() const {
 }
 
 std::string Plan::describe() const {
-    std::string out = fmt::format("plan {:016x} for operator {} at binding {} ({}){}{}\n", hash(), operatorIdHex,
+    std::string out = fmt::format("plan {:016x} for operator {} at binding {} ({}){}{}{}\n", hash(), operatorIdHex,
                                   binding + 1, bindingText, padded ? ", padded" : "",
-                                  options.einsumOnly ? ", einsum lowering" : "");
+                                  options.einsumOnly ? ", einsum lowering" : "", options.inference ? ", stages ordered for inference" : "");
     out += fmt::format("  input {}{}, output {}", list(inputShape),
                        padded ? fmt::format(" (padded to {})", list(paddedInputShape)) : "", list(outputShape));
     for (size_t w = 0; w < weightShapes.size(); ++w) out += fmt::format(", weight {} {}", w + 1, list(weightShapes[w]));
-    out += fmt::format("\n  {:.4g} FLOPs, {:.4g} parameters, {} stage(s): {} convolution(s), {} matmul(s), {} einsum(s)\n",
-                       flops, params, stages.size(), convolutions(), matmuls(), einsums());
+    out += fmt::format("\n  {:.4g} FLOPs{}, {:.4g} parameters, {} stage(s): {} convolution(s), {} matmul(s), {} einsum(s)\n",
+                       flops,
+                       inferenceFlops < flops ? fmt::format(" ({:.4g} per inference call)", inferenceFlops) : "",
+                       params, stages.size(), convolutions(), matmuls(), einsums());
     for (const auto& s : stages) {
         std::string shapes;
         for (const auto& sh : s.operandShapes) shapes += (shapes.empty() ? "" : " x ") + list(sh);
-        out += fmt::format("  {}: {} -> {}  {:.4g} FLOPs\n    kernel: {}\n    why: {}\n", s.what, shapes,
-                           list(s.resultShape), s.flops, s.kernelText, s.why);
+        out += fmt::format("  {}: {} -> {}  {:.4g} FLOPs{}\n    kernel: {}\n    why: {}\n", s.what, shapes,
+                           list(s.resultShape), s.flops, s.weightOnly ? " (weights only: once per weight version in inference)" : "",
+                           s.kernelText, s.why);
         for (size_t i = s.firstOp; i < s.endOp; ++i) out += "      " + ops[i].describe() + "\n";
     }
     return out;
@@ -196,7 +201,7 @@ public:
     }
 
     Plan run() {
-        StagePlan stages = planStages(op_, single_);
+        StagePlan stages = planStages(op_, single_, options_.inference ? StageCost::PerCall : StageCost::AllFlops);
         const int tensors = op_.tensorCount();
         plan_.slots = tensors + static_cast<int>(stages.stages.size());
         std::map<int, Operand> slots;
@@ -955,14 +960,17 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
     if (binding < 0 || binding >= ctx.bindingCount())
         throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
     Planner p(op, ctx, binding, policy, options);
-    return p.run();
+    Plan plan = p.run();
+    markWeightOnly(plan);
+    return plan;
 }
 
 std::shared_ptr<const Plan> PlanCache::get(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
                                            const PlanOptions& options) {
     if (binding < 0 || binding >= ctx.bindingCount())
         throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
-    Key key{op.id(), ctx.bindings()[static_cast<size_t>(binding)].values, static_cast<int>(policy), options.einsumOnly};
+    Key key{op.id(), ctx.bindings()[static_cast<size_t>(binding)].values, static_cast<int>(policy), options.einsumOnly,
+            options.inference};
     {
         std::lock_guard<std::mutex> lock(mutex_);
         auto it = plans_.find(key);

@@ -56,6 +56,7 @@ struct PlanOp {
     int64_t axis = 0, amount = 0, extent = 0;
     double scale = 1;
     std::string equation;
+    bool weightOnly = false;  // reads the weights alone: inference computes it once (HoistWeights.h)
     std::string describe() const;
 };
 
@@ -71,6 +72,7 @@ struct StageRecord {
     std::vector<std::vector<int64_t>> operandShapes;
     std::vector<int64_t> resultShape;
     size_t firstOp = 0, endOp = 0;  // the ops of this stage: ops[firstOp, endOp)
+    bool weightOnly = false;        // all its ops read the weights alone
 };
 
 // Memory layout of the 4-D tensors that 2-D convolutions read and write. Values are the same in either
@@ -85,6 +87,9 @@ const char* layoutName(Layout layout);
 
 struct PlanOptions {
     bool einsumOnly = false;  // lower every stage to unfold + einsum (the public Syno lowering; a baseline)
+    // Order the stages for inference (StageCost::PerCall): contracting weights with each other first is
+    // free per call when prepareWeights does it once. Training plans (false) minimise all FLOPs.
+    bool inference = false;
     bool operator==(const PlanOptions&) const = default;
 };
 
@@ -102,6 +107,7 @@ struct Plan {
     int slots = 0;        // tensor slots: 0 = input, 1.. = weights, then one per stage
     int resultSlot = 0;
     double flops = 0;     // staged FLOPs of this binding
+    double inferenceFlops = 0;  // FLOPs per inference call: stages on the weights alone run once per weight version
     double params = 0;    // weight elements
     double scale = 1;     // 1 / product of mean reductions (applied by a Scale op)
     double terms = 1;     // product of reduction sizes (terms summed per output value, before padding)
@@ -138,7 +144,7 @@ public:
     size_t size() const;
 
 private:
-    using Key = std::tuple<uint64_t, std::vector<int64_t>, int, bool>;
+    using Key = std::tuple<uint64_t, std::vector<int64_t>, int, bool, bool>;
     mutable std::mutex mutex_;
     std::map<Key, std::shared_ptr<const Plan>> plans_;
 };

@@ -19,6 +19,24 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const st
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
                           Layout layout);
 
+// For inference: the values a plan's ops read from its weight-only ops (PlanOp::weightOnly), computed
+// once for one version of the weights. A deployed layer's weights do not change between calls, so the
+// tiling, rolls and weight-weight contractions some operators need need not be redone on every call.
+struct PreparedWeights {
+    const Plan* plan = nullptr;
+    std::vector<torch::Tensor> a, b;       // per op: its operands when they come from the weights alone
+    std::vector<const void*> data;         // the weights they were computed from (storage and version)
+    std::vector<int64_t> versions;
+    // Whether these were prepared for this plan from these weights, unchanged since (in-place updates,
+    // such as an optimizer step or loading a state dict, bump a tensor's version).
+    bool matches(const Plan& plan, const std::vector<torch::Tensor>& weights) const;
+};
+// Runs the plan's weight-only ops under NoGradGuard. The plan must outlive the result.
+PreparedWeights prepareWeights(const Plan& plan, const std::vector<torch::Tensor>& weights, Layout layout = Layout::Auto);
+// Runs the rest of the plan for one input; the same values as executePlan with the weights.
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
+                          Layout layout = Layout::Auto);
+
 struct ModuleOptions {
     PaddingPolicy policy = PaddingPolicy::Exact;
     std::string batchVariable = "N";  // a different leading input size rebinds this variable (plans are cached)
@@ -33,15 +51,18 @@ public:
     // the plan) so that unit-scale inputs give unit-scale outputs.
     PlanModuleImpl(const Operator& op, const SizeContext& ctx, int binding, ModuleOptions options = {});
 
+    // With autograd recording, runs the whole training plan; without (inference), runs the inference
+    // plan on weights prepared once and kept until the weights change.
     torch::Tensor forward(const torch::Tensor& x);
 
-    const Plan& plan() const { return *plan_; }   // the plan of the last forward (or of the binding)
-    double flops() const { return plan_->flops; }
+    const Plan& plan() const { return *plan_; }   // the plan of the last forward (or the binding's training plan)
+    double flops() const { return plan_->flops; }  // of that plan, all stages
     int64_t parameterCount() const;
     std::vector<torch::Tensor> weights() const { return weights_; }
 
 private:
-    std::shared_ptr<const Plan> planFor(const torch::Tensor& x);
+    // The plan for this input's batch size: ordered for inference without autograd, for training with it.
+    std::shared_ptr<const Plan> planFor(const torch::Tensor& x, bool inference);
 
     Operator op_;
     SizeContext ctx_;
@@ -50,6 +71,7 @@ private:
     PlanCache plans_;  // one per batch size met
     std::shared_ptr<const Plan> plan_;
     std::vector<torch::Tensor> weights_;
+    PreparedWeights prepared_;  // inference only
 };
 TORCH_MODULE(PlanModule);
 

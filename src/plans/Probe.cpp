@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <numeric>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -84,12 +86,14 @@ Baseline makeBaseline(const Plan& plan, int64_t k, bool training, bool channelsL
 }
 
 // One plan's inputs for timing: random input and fan-in scaled weights.
+// Inference times the deployed form: weight-only ops prepared once, outside the timed calls.
 struct PlanInputs {
     torch::Tensor x, grad;
     std::vector<torch::Tensor> ws, leaves;
+    PreparedWeights prepared;
 };
 
-PlanInputs makeInputs(const Plan& plan, bool training) {
+PlanInputs makeInputs(const Plan& plan, bool training, Layout layout) {
     PlanInputs p;
     p.x = torch::randn(plan.inputShape).set_requires_grad(training);
     for (size_t w = 0; w < plan.weightShapes.size(); ++w)
@@ -97,7 +101,16 @@ PlanInputs makeInputs(const Plan& plan, bool training) {
     p.grad = torch::randn(plan.outputShape);
     p.leaves = p.ws;
     p.leaves.push_back(p.x);
+    if (!training) p.prepared = prepareWeights(plan, p.ws, layout);
     return p;
+}
+
+// One timed call of a plan (the inputs must outlive it).
+std::function<torch::Tensor()> planCall(const Plan& plan, const PlanInputs& in, Layout layout, bool training) {
+    const Plan* p = &plan;
+    const PlanInputs* i = &in;
+    if (training) return [p, i, layout] { return executePlan(*p, i->x, i->ws, layout); };
+    return [p, i, layout] { return executePlan(*p, i->x, i->prepared, layout); };
 }
 
 }  // namespace
@@ -118,25 +131,29 @@ CellTiming timeCell(const std::vector<const Plan*>& plans, const CellOptions& op
     std::vector<std::function<torch::Tensor()>> calls;
     inputs.reserve(plans.size());  // the calls keep pointers into it
     for (size_t i = 0; i < plans.size(); ++i) {
-        inputs.push_back(makeInputs(*plans[i], training));
         Layout layout = i < options.layouts.size() ? options.layouts[i] : Layout::Auto;
-        const Plan* plan = plans[i];
-        const PlanInputs* in = &inputs.back();
-        calls.push_back([plan, in, layout] { return executePlan(*plan, in->x, in->ws, layout); });
+        inputs.push_back(makeInputs(*plans[i], training, layout));
+        calls.push_back(planCall(*plans[i], inputs.back(), layout, training));
     }
     // Untimed rounds first; the first one (cold) only warms, the later ones estimate a round's time.
     const size_t n = plans.size();
     std::vector<std::vector<double>> times(n);
     std::vector<double> tb, tbc;
     CellTiming out;
-    // Items: 0 the baseline, 1 the NHWC baseline (if asked), then the plans. Round r runs them cyclically
-    // from item r, so that no item ever runs twice in a row (a conv right after itself finds its weights
-    // in cache: ~20% at 512@7) and each one's predecessor changes.
+    // Items: 0 the baseline, 1 the NHWC baseline (if asked), then the plans. Each round runs them in a new
+    // order drawn from a fixed seed, never starting with the item that ended the round before: a kernel
+    // right after one of the same shape finds its weights and oneDNN state in cache (~20% at 512@7), so
+    // a fixed order would favour whichever plan follows the baseline.
     const size_t first = baseCl.call ? 2 : 1, items = first + n;
-    auto round = [&](int r, bool keep) {
+    std::mt19937 shuffler(12345);
+    std::vector<size_t> order(items);
+    std::iota(order.begin(), order.end(), size_t{0});
+    auto round = [&](int, bool keep) {
+        const size_t previousLast = order.back();
+        std::shuffle(order.begin(), order.end(), shuffler);
+        if (items > 1 && order.front() == previousLast) std::swap(order.front(), order.back());
         double total = 0;
-        for (size_t k = 0; k < items; ++k) {
-            const size_t item = (static_cast<size_t>(r) + k) % items;
+        for (size_t item : order) {
             double t = 0;
             if (item == 0) {
                 t = timeOnce(base.call, {base.x, base.w}, training, base.grad);
@@ -178,58 +195,36 @@ Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, Pa
                      const LatencyOptions& options) {
     if (options.runs < 1) throw Error("the latency probe needs at least one run");
     setThreads(options.threads);
-    auto plan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy));
+    auto plan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy, PlanOptions{false, !options.training}));
     std::shared_ptr<const Plan> einsumPlan;
     if (options.einsumToo) einsumPlan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy, PlanOptions{true}));
     torch::manual_seed(7);
     const bool training = options.training;
-    torch::Tensor x = torch::randn(plan->inputShape).set_requires_grad(training);
-    std::vector<torch::Tensor> ws;
-    for (size_t w = 0; w < plan->weightShapes.size(); ++w)
-        ws.push_back((torch::randn(plan->weightShapes[w]) * plan->initStd[w]).set_requires_grad(training));
-    torch::Tensor grad = torch::randn(plan->outputShape);
-    std::vector<torch::Tensor> leaves = ws;
-    leaves.push_back(x);
+    const PlanInputs in = makeInputs(*plan, training, options.layout);
+    PlanInputs einsumIn;
+    if (einsumPlan) einsumIn = makeInputs(*einsumPlan, training, Layout::Contiguous);
+    const Baseline base = makeBaseline(*plan, options.kernel, training, false);
 
     Latency lat;
-    lat.planFlops = plan->flops;
-    std::function<torch::Tensor()> base;
-    torch::Tensor bx, bw;
-    const auto& in = plan->inputShape;
-    const auto& out = plan->outputShape;
-    if (in.size() == 4 && out.size() == 4 && in[0] == out[0]) {
-        const int64_t k = options.kernel, stride = out[2] > 0 && in[2] % out[2] == 0 ? in[2] / out[2] : 1;
-        bx = torch::randn(in).set_requires_grad(training);
-        bw = (torch::randn({out[1], in[1], k, k}) / std::sqrt(static_cast<double>(in[1] * k * k))).set_requires_grad(training);
-        base = [=] { return torch::conv2d(bx, bw, {}, stride, k / 2); };
-        lat.baseline = fmt::format("torch::conv2d {}x{} {}->{} @{}x{}", k, k, in[1], out[1], in[2], in[3]);
-        lat.baselineFlops = 2.0 * static_cast<double>(out[0] * out[1] * out[2] * out[3] * in[1] * k * k);
-    } else if (in.size() == 2 && out.size() == 2 && in[0] == out[0]) {
-        bx = torch::randn(in).set_requires_grad(training);
-        bw = torch::randn({out[1], in[1]}).set_requires_grad(training);
-        base = [=] { return torch::linear(bx, bw); };
-        lat.baseline = fmt::format("torch::linear {}->{}", in[1], out[1]);
-        lat.baselineFlops = 2.0 * static_cast<double>(in[0] * in[1] * out[1]);
-    }
-    torch::Tensor baseGrad;
-    if (base) {
-        torch::NoGradGuard noGrad;
-        baseGrad = torch::randn_like(base());
-    }
-    auto planCall = [&] { return executePlan(*plan, x, ws, options.layout); };
-    auto einsumCall = [&] { return executePlan(*einsumPlan, x, ws); };
+    lat.planFlops = training ? plan->flops : plan->inferenceFlops;
+    lat.baseline = base.call ? base.text : "no baseline layer";
+    lat.baselineFlops = base.flops;
+    auto call = planCall(*plan, in, options.layout, training);
+    std::function<torch::Tensor()> einsumCall;
+    if (einsumPlan) einsumCall = planCall(*einsumPlan, einsumIn, Layout::Contiguous, training);
     std::vector<double> tp, tb, te;
     for (int i = 0; i < options.warmup + options.runs; ++i) {
         // Alternate which of the two goes first, so that cache effects hit both alike.
         double p = 0, b = 0;
+        auto timeBase = [&] { return base.call ? timeOnce(base.call, {base.x, base.w}, training, base.grad) : 0.0; };
         if (i % 2 == 0) {
-            p = timeOnce(planCall, leaves, training, grad);
-            b = base ? timeOnce(base, {bx, bw}, training, baseGrad) : 0;
+            p = timeOnce(call, in.leaves, training, in.grad);
+            b = timeBase();
         } else {
-            b = base ? timeOnce(base, {bx, bw}, training, baseGrad) : 0;
-            p = timeOnce(planCall, leaves, training, grad);
+            b = timeBase();
+            p = timeOnce(call, in.leaves, training, in.grad);
         }
-        double e = einsumPlan ? timeOnce(einsumCall, leaves, training, grad) : 0;
+        double e = einsumCall ? timeOnce(einsumCall, einsumIn.leaves, training, einsumIn.grad) : 0;
         if (i >= options.warmup) {
             tp.push_back(p);
             tb.push_back(b);
@@ -240,9 +235,8 @@ Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, Pa
     lat.planMs = median(tp);
     lat.baselineMs = median(tb);
     lat.einsumMs = median(te);
-    if (!base) lat.baseline = "no baseline layer";
-    lat.ratio = lat.planMs > 0 && base ? lat.baselineMs / lat.planMs : 0;
-    lat.einsumRatio = lat.einsumMs > 0 && base ? lat.baselineMs / lat.einsumMs : 0;
+    lat.ratio = lat.planMs > 0 && base.call ? lat.baselineMs / lat.planMs : 0;
+    lat.einsumRatio = lat.einsumMs > 0 && base.call ? lat.baselineMs / lat.einsumMs : 0;
     return lat;
 }
 

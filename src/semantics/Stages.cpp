@@ -20,11 +20,17 @@ uint32_t leavesBelow(Dim d, const Operator& op) {
     return m;
 }
 
+// A tensor still to combine: its slot, its leaves, and whether it depends on the input.
+struct Item {
+    int slot;
+    uint32_t mask;
+    bool data;
+};
+
 struct Search {
-    const Operator& op;
-    std::vector<double> leafPoints;  // not used directly: per-binding sizes below
     std::vector<std::vector<double>> leafSize;  // [binding][leaf]
     uint32_t outputs = 0;
+    double weightStageShare = 1;  // the share of a weight-only stage's FLOPs that counts
     double best = std::numeric_limits<double>::infinity();
     std::vector<Stage> bestStages;
 
@@ -39,16 +45,17 @@ struct Search {
         return total;
     }
 
-    // tensors: (slot id, leaf mask) still to combine.
-    void run(std::vector<std::pair<int, uint32_t>> tensors, int nextSlot, std::vector<Stage>& stages, double cost) {
+    double costOf(const Stage& s, bool data) const { return data ? s.flops : s.flops * weightStageShare; }
+
+    void run(std::vector<Item> tensors, int nextSlot, std::vector<Stage>& stages, double cost) {
         if (cost >= best) return;
         if (tensors.size() == 1) {
-            auto [slot, mask] = tensors[0];
+            const Item& t = tensors[0];
             std::vector<Stage> finalStages = stages;
             double total = cost;
-            if ((mask & ~outputs) != 0) {
-                Stage s{Stage::Kind::Sum, {slot}, mask, mask & outputs, points(mask)};
-                total += s.flops;
+            if ((t.mask & ~outputs) != 0) {
+                Stage s{Stage::Kind::Sum, {t.slot}, t.mask, t.mask & outputs, points(t.mask)};
+                total += costOf(s, t.data);
                 finalStages.push_back(s);
             }
             if (total < best) {
@@ -61,29 +68,30 @@ struct Search {
             for (size_t b = a + 1; b < tensors.size(); ++b) {
                 uint32_t others = outputs;
                 for (size_t c = 0; c < tensors.size(); ++c)
-                    if (c != a && c != b) others |= tensors[c].second;
-                uint32_t loops = tensors[a].second | tensors[b].second;
-                Stage s{Stage::Kind::Contract, {tensors[a].first, tensors[b].first}, loops, loops & others,
+                    if (c != a && c != b) others |= tensors[c].mask;
+                uint32_t loops = tensors[a].mask | tensors[b].mask;
+                Stage s{Stage::Kind::Contract, {tensors[a].slot, tensors[b].slot}, loops, loops & others,
                         2 * points(loops)};
+                const bool data = tensors[a].data || tensors[b].data;
                 auto rest = tensors;
                 rest.erase(rest.begin() + static_cast<long>(b));
-                rest[a] = {nextSlot, s.result};
+                rest[a] = {nextSlot, s.result, data};
                 stages.push_back(s);
-                run(rest, nextSlot + 1, stages, cost + s.flops);
+                run(rest, nextSlot + 1, stages, cost + costOf(s, data));
                 stages.pop_back();
             }
         // Sum a tensor's private reductions first (pooling before mixing).
         for (size_t a = 0; a < tensors.size(); ++a) {
             uint32_t others = outputs;
             for (size_t c = 0; c < tensors.size(); ++c)
-                if (c != a) others |= tensors[c].second;
-            uint32_t mask = tensors[a].second;
+                if (c != a) others |= tensors[c].mask;
+            uint32_t mask = tensors[a].mask;
             if ((mask & ~others) == 0) continue;
-            Stage s{Stage::Kind::Sum, {tensors[a].first}, mask, mask & others, points(mask)};
+            Stage s{Stage::Kind::Sum, {tensors[a].slot}, mask, mask & others, points(mask)};
             auto rest = tensors;
-            rest[a] = {nextSlot, s.result};
+            rest[a] = {nextSlot, s.result, tensors[a].data};
             stages.push_back(s);
-            run(rest, nextSlot + 1, stages, cost + s.flops);
+            run(rest, nextSlot + 1, stages, cost + costOf(s, tensors[a].data));
             stages.pop_back();
         }
     }
@@ -101,11 +109,12 @@ std::vector<uint32_t> tensorLeaves(const Operator& op) {
     return out;
 }
 
-StagePlan planStages(const Operator& op, const SizeContext& ctx) {
+StagePlan planStages(const Operator& op, const SizeContext& ctx, StageCost cost) {
     size_t leaves = op.outputs().size() + op.reductions().size();
     if (leaves > 32) throw Error("operator has more than 32 loops");
     if (op.tensorCount() > 4) throw Error("operator has more than 4 tensors");
-    Search s{op, {}, {}, 0, std::numeric_limits<double>::infinity(), {}};
+    Search s;
+    if (cost == StageCost::PerCall) s.weightStageShare = 1.0 / kWeightStageCalls;
     for (int b = 0; b < ctx.bindingCount(); ++b) {
         std::vector<double> sizes;
         for (Dim d : op.outputs()) sizes.push_back(static_cast<double>(ctx.evalInteger(d->size, b)));
@@ -113,12 +122,14 @@ StagePlan planStages(const Operator& op, const SizeContext& ctx) {
         s.leafSize.push_back(sizes);
     }
     for (size_t i = 0; i < op.outputs().size(); ++i) s.outputs |= 1u << i;
-    std::vector<std::pair<int, uint32_t>> tensors;
+    std::vector<Item> tensors;
     auto masks = tensorLeaves(op);
-    for (int t = 0; t < op.tensorCount(); ++t) tensors.push_back({t, masks[static_cast<size_t>(t)]});
+    for (int t = 0; t < op.tensorCount(); ++t) tensors.push_back({t, masks[static_cast<size_t>(t)], t == 0});
     std::vector<Stage> stages;
     s.run(tensors, op.tensorCount(), stages, 0);
-    return StagePlan{s.bestStages, s.best};
+    double flops = 0;
+    for (const auto& st : s.bestStages) flops += st.flops;
+    return StagePlan{s.bestStages, flops};
 }
 
 std::string StagePlan::describe(const Operator& op) const {

@@ -30,9 +30,18 @@ struct StagePlan {
     std::string describe(const Operator& op) const;
 };
 
+// What the order minimises.
+enum class StageCost {
+    AllFlops,  // every stage's FLOPs (training: weights change every step, so every stage runs every step)
+    PerCall,   // inference: a stage on weights alone runs once per weight version, so it counts
+               // 1/kWeightStageCalls of its FLOPs (enough to keep weight-only results of sane size)
+};
+constexpr double kWeightStageCalls = 1000;
+
 // Leaf bitmask of each tensor: bit i < #outputs is output i, then reductions.
 std::vector<uint32_t> tensorLeaves(const Operator& op);
 // ctx must make every size integral (pad first if needed). At most 4 tensors and 32 leaves.
-StagePlan planStages(const Operator& op, const SizeContext& ctx);
+// StagePlan::flops is the FLOPs of all stages whatever the cost minimised.
+StagePlan planStages(const Operator& op, const SizeContext& ctx, StageCost cost = StageCost::AllFlops);
 
 }  // namespace syno

@@ -2,8 +2,12 @@
 // batch rebinding, and the latency probe.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "TestHelpers.h"
 #include "ir/Library.h"
+#include "ir/TextForm.h"
 #include "plans/Execute.h"
 #include "plans/PlanModule.h"
 
@@ -95,6 +99,44 @@ TEST(PlanModuleTest, ChannelsLastInputsGiveTheSameOutputs) {
         auto nhwc = m->forward(x.contiguous(torch::MemoryFormat::ChannelsLast));
         EXPECT_TRUE(torch::allclose(nchw, nhwc, 1e-5, 1e-5));
     }
+}
+
+// The first stored sampled operator whose plan contracts its two weights with each other.
+Operator operatorWithWeightOnlyStage(const SizeContext& (*contextFor)(const Operator&)) {
+    std::ifstream in(std::string(SYNO_PLANS_FIXTURES) + "/sampled_conv_d10.txt");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (size_t pos = text.find("syno-operator"); pos != std::string::npos;) {
+        size_t next = text.find("syno-operator", pos + 1);
+        Operator op = parseOperator(text.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+        pos = next;
+        Plan plan = compilePlan(op, contextFor(op), 0);
+        for (const auto& s : plan.stages)
+            if (s.weightOnly && s.flops > 0) return op;
+    }
+    throw Error("no stored operator has a weight-only stage");
+}
+
+TEST(PlanModuleTest, InferencePreparesWeightOnlyStagesAndFollowsWeightUpdates) {
+    static SizeContext ctx;
+    auto contextFor = [](const Operator& op) -> const SizeContext& {
+        ctx = SizeContext(op.vars(), parseBindings("N=2, C_in=8, C_out=8, H=8, W=8"));
+        return ctx;
+    };
+    Operator op = operatorWithWeightOnlyStage(contextFor);
+    contextFor(op);
+    PlanModule m(op, ctx, 0);
+    EXPECT_LT(m->plan().inferenceFlops, m->plan().flops);
+    EXPECT_NE(m->plan().describe().find("weights only"), std::string::npos);
+    torch::NoGradGuard noGrad;
+    auto x = torch::randn({2, 8, 8, 8});
+    auto whole = [&] { return executePlan(m->plan(), x, m->weights()); };
+    auto before = m->forward(x);
+    EXPECT_TRUE(torch::allclose(before, whole(), 1e-5, 1e-6));
+    EXPECT_TRUE(torch::equal(before, m->forward(x)));  // the prepared weights again
+    m->weights()[0].mul_(-2);  // an in-place update, like an optimizer step: the prepared values are stale
+    auto after = m->forward(x);
+    EXPECT_TRUE(torch::allclose(after, whole(), 1e-5, 1e-6));
+    EXPECT_FALSE(torch::allclose(after, before, 1e-3, 1e-3));
 }
 
 TEST(PlanModuleTest, AutoLayoutLeavesAnNchwInputOfConv2dAlone) {

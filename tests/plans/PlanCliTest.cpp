@@ -61,6 +61,23 @@ TEST(PlanCliTest, ReadsOperatorsFromStdin) {
     syno::test::expectContainsAll(r.out, {"matmul", "[2, 8]"});
 }
 
+// Two weights that the inference order contracts with each other first (a stored downsampling sample).
+TEST(PlanCliTest, InferencePlansMarkWeightOnlyStages) {
+    const std::string text =
+        "syno-operator 1\nprimary C_in=32: 2, C_out=32: 4, H=16: 0, N=1: 0, W=16: 0\ncoefficients g=4, k=3: 2, s=2: 2\n"
+        "output [N, C_out, H/s, W/s]\nr0 = sum(s)\nr1 = sum(g)\nr2 = sum(C_in*s)\nd0 = split(r2, i3)\n"
+        "d1, d2 = merge(d0, W)\nd3 = split(r0, i2)\nd4 = stride(r1, s)\nd5 = unfold(d3, d4)\n"
+        "input [i0, d1, d5, d2]\nweight [r1, i1, r0]\nweight [d1, i1]\nexpand [i1]\n";
+    const std::string bindings = " --bindings 'N=2, C_in=8, C_out=8, H=8, W=8'";
+    Result training = run("-" + bindings, text);
+    ASSERT_EQ(training.code, 0) << training.err;
+    EXPECT_EQ(training.out.find("weights only"), std::string::npos) << training.out;
+    Result inference = run("- --inference" + bindings, text);
+    ASSERT_EQ(inference.code, 0) << inference.err;
+    syno::test::expectContainsAll(inference.out, {"stages ordered for inference", "7.373e+04 FLOPs (6.554e+04 per inference call)",
+                                                  "contract(in_1, in_2)", "(weights only: once per weight version"});
+}
+
 TEST(PlanCliTest, BadInputIsOneLineAndNonZero) {
     for (const auto& [args, stdinText, expected] : std::vector<std::tuple<std::string, std::string, std::string>>{
              {"-", "not an operator", "not a syno operator"},
