@@ -9,6 +9,7 @@
 
 #include "base/Error.h"
 #include "cli/Commands.h"
+#include "plans/Execute.h"
 
 namespace {
 // Errors are one line, whatever text the user's input carried into them.
@@ -20,6 +21,7 @@ std::string oneLine(std::string s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    syno::plans::retainFreedMemory();  // before libtorch allocates anything
     CLI::App app{"syno: synthesize neural-network operators from primitives on tensor dimensions.\n"
                  "Operators are built from Split, Merge, Shift, Stride, Unfold, Expand, Share and Reduce over\n"
                  "symbolic shapes; one operator fits every layer (binding) it replaces.",

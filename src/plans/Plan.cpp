@@ -842,21 +842,43 @@ private:
         }
         permuteTo(b, orderB);
         if (shapeOf(a.axes) != shapeA) reshape(a.slot, shapeA);
+        // A 2-D grouped convolution with one output channel per group runs as a depthwise one (each input
+        // channel its own group) whose outputs are summed per group: oneDNN's depthwise kernels are ~2x
+        // faster than its grouped ones there (2 threads, 64@56 1x3, 2-16 channels per group: 0.18-0.21 ms
+        // grouped, 0.09-0.11 depthwise + sum; training steps 0.88-0.97 vs 0.39-0.42).
+        const bool depthwise = groupsT.size() == 2 && g > 1 && o == 1 && i > 1;
+        if (depthwise) {
+            shapeB[0] = g * i;
+            shapeB[1] = 1;
+        }
         if (shapeOf(b.axes) != shapeB) reshape(b.slot, shapeB);
-        conv.amount = g;
+        conv.amount = depthwise ? g * i : g;
         conv.extent = static_cast<int64_t>(groupsT.size());
         conv.shape = shapeB;  // the weight as the kernel sees it: [groups * out, in, taps...] (for the layout rule)
         emit(conv);
+        std::vector<int64_t> convOut = {shapeA[0], g * o};
+        for (size_t t = 2; t < shapeA.size(); ++t) convOut.push_back(shapeA[t]);
+        if (depthwise) {
+            std::vector<int64_t> perGroup = convOut;
+            perGroup.insert(perGroup.begin() + 2, i);  // [N, g, i, taps...]
+            perGroup[1] = g;
+            reshape(dst, perGroup);
+            PlanOp sum = mk(OpKind::Sum, dst, dst);
+            sum.ints = {2};
+            emit(sum);
+        }
         std::vector<Dim> axes = Nb;
         axes.insert(axes.end(), G.begin(), G.end());
         axes.insert(axes.end(), O.begin(), O.end());
         axes.insert(axes.end(), resultT.begin(), resultT.end());
-        std::vector<int64_t> convOut = {shapeA[0], g * o};
-        for (size_t t = 2; t < shapeA.size(); ++t) convOut.push_back(shapeA[t]);
         if (shapeOf(axes) != convOut) reshape(dst, shapeOf(axes));
         rec.kernel = Kernel::Conv;
-        rec.kernelText = fmt::format("conv{}d groups={} in={} out={} padding={} dilation={}", groupsT.size(), g, g * i,
-                                     g * o, list(conv.ints), list(conv.ints2));
+        rec.kernelText =
+            depthwise ? fmt::format("depthwise conv{}d groups={} padding={} dilation={}, then a sum of each group's {} "
+                                    "channels (a grouped conv with one output per group, faster this way)",
+                                    groupsT.size(), g * i, list(conv.ints), list(conv.ints2), i)
+                      : fmt::format("conv{}d groups={} in={} out={} padding={} dilation={}", groupsT.size(), g, g * i,
+                                    g * o, list(conv.ints), list(conv.ints2));
         rec.why = why + (spatialText.empty() ? ", 1x1 over the trailing free axes" : ", windows " + spatialText);
         return Operand{dst, axes};
     }
