@@ -37,6 +37,49 @@ enum class Pass {
     Prepared,  // run only the other ops, reading those operands from PreparedWeights
 };
 
+// A roll over one or more axes. For inference in a single pass: the blocks of the result are copied from
+// the input's blocks (torch::roll first copies a non-contiguous input, then rolls one axis per pass). The
+// result is contiguous in the input's axis order, or NHWC when the input is and a convolution ran NHWC,
+// so that the next convolution needs no reorder.
+torch::Tensor rollOnce(const torch::Tensor& a, const PlanOp& o, bool nhwc) {
+    std::vector<int64_t> axes = {o.axis}, shifts = {o.amount};
+    axes.insert(axes.end(), o.ints.begin(), o.ints.end());
+    shifts.insert(shifts.end(), o.ints2.begin(), o.ints2.end());
+    std::vector<int64_t> start;  // x'[i] = x[(i + start) mod n] along each axis
+    for (size_t k = 0; k < axes.size(); ++k) {
+        const int64_t n = a.size(axes[k]);
+        start.push_back(n == 0 ? 0 : ((-shifts[k]) % n + n) % n);
+    }
+    if (torch::GradMode::is_enabled()) {
+        // Autograd: copies into slices of one tensor would each clone the whole gradient on the way back,
+        // while a concatenation's backward is views. One pass per axis (cat keeps NHWC inputs NHWC).
+        torch::Tensor x = a;
+        for (size_t k = 0; k < axes.size(); ++k) {
+            const int64_t n = x.size(axes[k]), s0 = start[k];
+            if (s0 != 0) x = torch::cat({x.narrow(axes[k], s0, n - s0), x.narrow(axes[k], 0, s0)}, axes[k]);
+        }
+        return x;
+    }
+    const bool keepNhwc = nhwc && a.dim() == 4 && a.is_contiguous(torch::MemoryFormat::ChannelsLast);
+    torch::Tensor out = torch::empty(a.sizes(), a.options().memory_format(
+                                                    keepNhwc ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous));
+    for (size_t block = 0; block < (size_t{1} << axes.size()); ++block) {
+        torch::Tensor src = a, dst = out;
+        bool empty = false;
+        for (size_t k = 0; k < axes.size(); ++k) {
+            const int64_t n = a.size(axes[k]), s0 = start[k];
+            // Low half of the result: x[s0 .. n); high half: x[0 .. s0).
+            const bool high = (block >> k) & 1u;
+            const int64_t len = high ? s0 : n - s0;
+            if (len == 0) empty = true;
+            src = src.narrow(axes[k], high ? 0 : s0, len);
+            dst = dst.narrow(axes[k], high ? n - s0 : 0, len);
+        }
+        if (!empty) dst.copy_(src);
+    }
+    return out;
+}
+
 // Runs the plan's ops over tensor slots. In Prepare, `keep` receives the operands; in Prepared, `use`
 // supplies them (and `weights` may be empty).
 torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
@@ -82,16 +125,7 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
             }
             case OpKind::Reshape: out = a.reshape(o.shape); break;
             case OpKind::Permute: out = a.permute(o.ints); break;
-            case OpKind::Roll:
-                // torch::roll writes NCHW strides; two slices concatenated keep NHWC ones (same values), so
-                // the next convolution needs no reorder.
-                if (nhwc && a.dim() == 4 && a.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
-                    const int64_t n = a.size(o.axis), s0 = ((-o.amount) % n + n) % n;  // x'[i] = x[(i + s0) mod n]
-                    out = s0 == 0 ? a : torch::cat({a.narrow(o.axis, s0, n - s0), a.narrow(o.axis, 0, s0)}, o.axis);
-                } else {
-                    out = torch::roll(a, {o.amount}, {o.axis});
-                }
-                break;
+            case OpKind::Roll: out = rollOnce(a, o, nhwc); break;
             case OpKind::Slice: out = a.slice(o.axis, 0, a.size(o.axis), o.amount); break;
             case OpKind::Window: {
                 auto padded = torch::constant_pad_nd(a, padVector(a.dim(), o.axis, o.amount, o.amount), 0);

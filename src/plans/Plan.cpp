@@ -11,6 +11,7 @@
 
 #include "base/Error.h"
 #include "base/StableHash.h"
+#include "plans/FuseRolls.h"
 #include "plans/HoistWeights.h"
 #include "semantics/Stages.h"
 
@@ -64,7 +65,9 @@ std::string PlanOp::describe() const {
         case OpKind::Pad: return lhs + fmt::format("pad(s{}, before {}, after {})", a, list(shape), list(ints));
         case OpKind::Reshape: return lhs + fmt::format("reshape(s{}, {})", a, list(shape));
         case OpKind::Permute: return lhs + fmt::format("permute(s{}, {})", a, list(ints));
-        case OpKind::Roll: return lhs + fmt::format("roll(s{}, {}, axis {})", a, amount, axis);
+        case OpKind::Roll:
+            if (ints.empty()) return lhs + fmt::format("roll(s{}, {}, axis {})", a, amount, axis);
+            return lhs + fmt::format("roll(s{}, {} {}, axes {} {})", a, amount, list(ints2), axis, list(ints));
         case OpKind::Slice: return lhs + fmt::format("slice(s{}, axis {}, step {})", a, axis, amount);
         case OpKind::Window:
             return lhs + fmt::format("window(s{}, axis {}, pad {}, span {}, dilation {})", a, axis, amount, extent,
@@ -983,6 +986,7 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
         throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
     Planner p(op, ctx, binding, policy, options);
     Plan plan = p.run();
+    fuseRolls(plan);
     markWeightOnly(plan);
     return plan;
 }

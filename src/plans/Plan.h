@@ -32,7 +32,7 @@ enum class OpKind : uint8_t {
     Pad,          // centre zero-padding of the input: shape = before, ints = after
     Reshape,      // shape
     Permute,      // ints = order
-    Roll,         // torch.roll(x, amount, axis)
+    Roll,         // torch.roll(x, amount, axis), and by ints2[k] along ints[k] too (FuseRolls.h)
     Slice,        // x[..., ::amount] along axis
     Window,       // zero-pad axis by amount on both sides, sliding window of extent taps, dilation ints[0];
                   // the window becomes a new axis right after `axis`

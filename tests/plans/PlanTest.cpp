@@ -14,6 +14,7 @@
 #include "ir/TextForm.h"
 #include "oracle/KnownLayers.h"
 #include "plans/Execute.h"
+#include "plans/FuseRolls.h"
 #include "plans/Plan.h"
 #include "semantics/Interpreter.h"
 #include "semantics/Stages.h"
@@ -294,7 +295,7 @@ TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
 // Operators sampled once from deeper spaces (depth 10: conv, type-first, depthwise-shaped and downsampling
 // outputs) and kept as text, since setting those spaces up takes ~20 s each. Every one must agree.
 TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
-    int count = 0, library = 0, total = 0, convs = 0, hoisted = 0, reordered = 0;
+    int count = 0, library = 0, total = 0, convs = 0, hoisted = 0, reordered = 0, multiRolls = 0;
     for (const char* file : {"sampled_conv_d10.txt", "sampled_typefirst_d10.txt", "sampled_depthwise_d10.txt",
                              "sampled_downsample_d10.txt"}) {
         std::ifstream in(std::string(SYNO_PLANS_FIXTURES) + "/" + file);
@@ -314,6 +315,8 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
             total += static_cast<int>(plan.stages.size());
             convs += plan.convolutions();
             hoisted += plan.inferenceFlops < plan.flops;
+            multiRolls += std::any_of(plan.ops.begin(), plan.ops.end(),
+                                      [](const PlanOp& o) { return o.kind == OpKind::Roll && !o.ints.empty(); });
             // Ordered for inference, no plan runs more FLOPs per call than the training order would (up
             // to the 1/1000 share its weight-only stages count for), and some run fewer.
             Plan inference = compilePlan(op, small, 0, PaddingPolicy::Exact, PlanOptions{false, true});
@@ -326,10 +329,56 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
     EXPECT_GE(count, 100);
     std::cerr << count << " stored operators: " << library << " of " << total << " stages on library kernels, "
               << convs << " convolutions, " << hoisted << " with weight-only stages (run once in inference), "
-              << reordered << " with fewer FLOPs per call in the inference order\n";
+              << reordered << " with fewer FLOPs per call in the inference order, " << multiRolls
+              << " with a roll over several axes (FuseRolls.h)\n";
     EXPECT_GT(library, total * 9 / 10);
     EXPECT_GT(hoisted, 0);  // so the prepared inference path above met weight-weight contractions
     EXPECT_GT(reordered, 0);
+    EXPECT_GT(multiRolls, 0);  // so the fused rolls above were checked in both passes (inference and autograd)
+}
+
+// Adjacent rolls of one tensor become one roll; two on the same axis add up. Inference (one pass over
+// blocks) and autograd (concatenations) both give torch.roll's values.
+TEST_F(PlanTest, AdjacentRollsFuseIntoOneRoll) {
+    Plan plan;
+    plan.inputShape = plan.paddedInputShape = plan.outputShape = {2, 3, 5};
+    plan.slots = 1;
+    auto roll = [](int64_t axis, int64_t amount) {
+        PlanOp o;
+        o.kind = OpKind::Roll;
+        o.axis = axis;
+        o.amount = amount;
+        return o;
+    };
+    plan.ops = {roll(1, -1), roll(2, 2), roll(1, -1)};
+    StageRecord stage;
+    stage.endOp = plan.ops.size();
+    plan.stages = {stage};
+    Plan fused = plan;
+    fuseRolls(fused);
+    ASSERT_EQ(fused.ops.size(), 1u) << fused.describe();
+    EXPECT_EQ(fused.ops[0].describe(), "s0 = roll(s0, -2 [2], axes 1 [2])");
+    EXPECT_EQ(fused.stages[0].endOp, 1u);
+    Tensor x = Tensor::random({2, 3, 5}, 4);
+    Tensor expected = Tensor::zeros({2, 3, 5});
+    for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 3; ++j)
+            for (int64_t k = 0; k < 5; ++k)  // roll by -2 along axis 1 and by 2 along axis 2
+                expected.data[static_cast<size_t>((i * 3 + j) * 5 + k)] =
+                    x.data[static_cast<size_t>((i * 3 + (j + 2) % 3) * 5 + (k + 3) % 5)];
+    Tensor g = Tensor::random({2, 3, 5}, 5);
+    for (const Plan* p : {&plan, &fused}) {
+        EXPECT_LT(maxRelativeError(runPlan(*p, x, {}).output, expected), 1e-6);
+        PlanRun withGrad = runPlan(*p, x, {}, &g);
+        EXPECT_LT(maxRelativeError(withGrad.output, expected), 1e-6);
+        // The gradient of a roll is the opposite roll: <g, roll(x)> = <roll^-1(g), x>.
+        double lhs = 0, rhs = 0;
+        for (size_t n = 0; n < g.data.size(); ++n) {
+            lhs += g.data[n] * expected.data[n];
+            rhs += withGrad.gradInput.data[n] * x.data[n];
+        }
+        EXPECT_NEAR(lhs, rhs, 1e-5);
+    }
 }
 
 TEST_F(PlanTest, FiniteDifferencesInDouble) {
