@@ -84,9 +84,9 @@ int threads();
 
 // Keeps freed memory in the process instead of handing it back to the kernel after every call. libtorch
 // allocates and frees its large buffers (activations, oneDNN's reorders to blocked formats) on every
-// call; with glibc's defaults each one is fresh pages, and page faults cost as much as the arithmetic.
-// Measured here, batch 1, 2 threads, 64@56: torch::conv2d 3x3 2.2 -> 1.1 ms, a depthwise 1x3 conv
-// 0.8 -> 0.09 ms, Operator 2 1.2 -> 0.5 ms. Process-wide: call once at the start of main().
+// call; with glibc's defaults each one can be fresh pages, and page faults then cost as much as the
+// arithmetic (README, "Execution plans", has the figures). Process-wide: call once at the start of
+// main(). The environment variable SYNO_SYSTEM_MALLOC=1 skips it, to measure the difference.
 void retainFreedMemory();
 
 }  // namespace syno::plans
