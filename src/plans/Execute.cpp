@@ -303,6 +303,9 @@ std::shared_ptr<const Plan> PlanModuleImpl::planFor(const torch::Tensor& x, bool
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
     const PlanOptions options{false, inference};
     if (shape == plan_->inputShape && plan_->options == options) return plan_;
+    // The binding's own sizes (in the other order, training or inference), whatever the batch variable.
+    auto own = plans_.get(op_, ctx_, binding_, options_.policy, options);
+    if (own->inputShape == shape) return own;
     auto mismatch = [&] {
         return Error(fmt::format("the module's operator expects an input of shape {}, got {}",
                                  shapeString(plan_->inputShape), shapeString(shape)));

@@ -70,6 +70,19 @@ TEST(PlanModuleTest, TrainsThroughAutogradAndRebindsTheBatch) {
     test::expectContainsAll(msg, {"expects an input of shape"});
 }
 
+// An operator without the batch variable still switches between its training and inference plans.
+TEST(PlanModuleTest, SwitchesPlansWithoutABatchVariable) {
+    SizeContext ctx = makeContext("N=2, C_in=3, C_out=4", "");
+    PlanModule m(library::linear(ctx.vars()), ctx, 0, ModuleOptions{PaddingPolicy::Exact, "Q", false, 1});
+    auto x = torch::randn({2, 3});
+    auto trained = m->forward(x);
+    EXPECT_FALSE(m->plan().options.inference);
+    torch::NoGradGuard noGrad;
+    auto inferred = m->forward(x);
+    EXPECT_TRUE(m->plan().options.inference);
+    EXPECT_TRUE(torch::allclose(trained.detach(), inferred));
+}
+
 TEST(PlanModuleTest, ChecksFiniteInputsWhenAsked) {
     SizeContext ctx = makeContext("N=1, C_in=2, C_out=3", "");
     PlanModule m(library::linear(ctx.vars()), ctx, 0, ModuleOptions{PaddingPolicy::Exact, "N", true, 1});
