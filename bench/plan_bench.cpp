@@ -9,10 +9,10 @@
 //
 //   plan_bench [--runs 20] [--min-runs 3] [--budget 2] [--batches 1,32,128] [--threads 1,2]
 //              [--modes inference,training] [--sizes resnet18,small|64@56,...] [--samples 10] [--seed 1]
-//              [--flops-window 0.15,0.9] [--default-allocator]
+//              [--flops-window 0.15,0.9]
 //              [--einsum-batches 1] [--layout auto|nchw|nhwc|both] [--conv-nhwc] [--ops all|paper] [--describe]
 //
-// --default-allocator leaves glibc's allocator as it is (syno itself calls plans::retainFreedMemory).
+// SYNO_SYSTEM_MALLOC=1 in the environment leaves glibc's allocator as it is (plans::retainFreedMemory).
 // --budget is seconds per cell (one size, batch, thread count, mode): a cell whose rounds would take
 // longer runs fewer of them (at least --min-runs), and its row says so.
 #include <algorithm>
@@ -145,7 +145,7 @@ struct Options {
     std::vector<std::string> batches = {"1", "32", "128"}, threads = {"1", "2"}, modes = {"inference", "training"},
                              sizes = {"resnet18", "small"}, einsumBatches = {"1"};
     std::string layout = "auto", ops = "all";
-    bool convNhwc = false, describe = false, defaultAllocator = false;
+    bool convNhwc = false, describe = false;
 };
 
 Options parseArgs(int argc, char** argv) {
@@ -182,7 +182,6 @@ Options parseArgs(int argc, char** argv) {
         else if (a == "--layout") o.layout = next();
         else if (a == "--conv-nhwc") o.convNhwc = true;
         else if (a == "--describe") o.describe = true;
-        else if (a == "--default-allocator") o.defaultAllocator = true;
         else if (a == "--ops") o.ops = next();
         else {
             std::fprintf(stderr, "plan_bench: unknown option %s (see the comment at the top of plan_bench.cpp)\n", a.c_str());
@@ -225,7 +224,7 @@ std::vector<Family> makeFamilies(const Options& o) {
 
 int main(int argc, char** argv) {
     Options o = parseArgs(argc, argv);
-    if (!o.defaultAllocator) plans::retainFreedMemory();  // as syno does
+    plans::retainFreedMemory();  // as syno does
     const auto start = std::chrono::steady_clock::now();
     try {
         std::vector<Family> families = makeFamilies(o);

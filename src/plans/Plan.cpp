@@ -144,6 +144,13 @@ std::string Plan::describe() const {
 
 namespace {
 
+// The axis lists one after another (an operand's axes in the order a kernel reads them).
+std::vector<Dim> joined(std::initializer_list<std::reference_wrapper<const std::vector<Dim>>> parts) {
+    std::vector<Dim> out;
+    for (const std::vector<Dim>& p : parts) out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
 PlanOp mk(OpKind kind, int dst, int a, int b = -1) {
     PlanOp o;
     o.kind = kind;
@@ -710,20 +717,13 @@ private:
 
         if (I.empty() && spatialWindows.empty()) {
             // A broadcast product: [N.., G..] x [G.., O..].
-            std::vector<Dim> Na = Nb;
-            Na.insert(Na.end(), T.begin(), T.end());
-            std::vector<Dim> orderA = Na;
-            orderA.insert(orderA.end(), G.begin(), G.end());
-            permuteTo(a, orderA);
+            const std::vector<Dim> Na = joined({Nb, T});
+            permuteTo(a, joined({Na, G}));
             reshape(a.slot, {prod(Na), g, 1});
-            std::vector<Dim> orderB = G;
-            orderB.insert(orderB.end(), O.begin(), O.end());
-            permuteTo(b, orderB);
+            permuteTo(b, joined({G, O}));
             reshape(b.slot, {1, g, o});
             emit(mk(OpKind::Mul, dst, a.slot, b.slot));
-            std::vector<Dim> axes = Na;
-            axes.insert(axes.end(), G.begin(), G.end());
-            axes.insert(axes.end(), O.begin(), O.end());
+            std::vector<Dim> axes = joined({Na, G, O});
             reshape(dst, shapeOf(axes));
             rec.kernel = Kernel::Mul;
             rec.kernelText = "broadcast multiply (nothing contracted)";
@@ -733,13 +733,8 @@ private:
 
         if (T.empty()) {
             // A matrix product: [G?, Nb, I] x [G?, I, O].
-            std::vector<Dim> orderA = G, orderB = G;
-            orderA.insert(orderA.end(), Nb.begin(), Nb.end());
-            orderA.insert(orderA.end(), I.begin(), I.end());
-            orderB.insert(orderB.end(), I.begin(), I.end());
-            orderB.insert(orderB.end(), O.begin(), O.end());
-            permuteTo(a, orderA);
-            permuteTo(b, orderB);
+            permuteTo(a, joined({G, Nb, I}));
+            permuteTo(b, joined({G, I, O}));
             const int64_t nb = prod(Nb);
             if (G.empty()) {
                 reshape(a.slot, {nb, i});
@@ -749,9 +744,7 @@ private:
                 reshape(b.slot, {g, i, o});
             }
             emit(mk(OpKind::MatMul, dst, a.slot, b.slot));
-            std::vector<Dim> axes = G;
-            axes.insert(axes.end(), Nb.begin(), Nb.end());
-            axes.insert(axes.end(), O.begin(), O.end());
+            std::vector<Dim> axes = joined({G, Nb, O});
             reshape(dst, shapeOf(axes));
             rec.kernel = Kernel::MatMul;
             rec.kernelText = G.empty() ? fmt::format("matmul [{}x{}] x [{}x{}]", nb, i, i, o)
@@ -765,14 +758,8 @@ private:
             // copy. Measured one thread, batch 1 (ms, oneDNN 1x1 conv / matmul): dense 64->64 @56 0.27 / 0.27;
             // grouped 256->256 g=32 @14 0.085 / 0.038, 64->64 g=8 @56 0.073 / 0.048, 768->384 g=96 @14
             // 0.23 / 0.09; and oneDNN crawls (~1 GFLOP/s) when weights meet weights (huge "channels", tiny map).
-            std::vector<Dim> orderA = Nb, orderB = G;
-            orderA.insert(orderA.end(), G.begin(), G.end());
-            orderA.insert(orderA.end(), I.begin(), I.end());
-            orderA.insert(orderA.end(), T.begin(), T.end());
-            orderB.insert(orderB.end(), O.begin(), O.end());
-            orderB.insert(orderB.end(), I.begin(), I.end());
-            permuteTo(a, orderA);
-            permuteTo(b, orderB);
+            permuteTo(a, joined({Nb, G, I, T}));
+            permuteTo(b, joined({G, O, I}));
             const int64_t nb = prod(Nb), t = prod(T);
             if (G.empty()) {
                 reshape(a.slot, {nb, i, t});
@@ -782,10 +769,7 @@ private:
                 reshape(b.slot, {g, o, i});
             }
             emit(mk(OpKind::MatMul, dst, b.slot, a.slot));
-            std::vector<Dim> axes = Nb;
-            axes.insert(axes.end(), G.begin(), G.end());
-            axes.insert(axes.end(), O.begin(), O.end());
-            axes.insert(axes.end(), T.begin(), T.end());
+            std::vector<Dim> axes = joined({Nb, G, O, T});
             reshape(dst, shapeOf(axes));
             rec.kernel = Kernel::MatMul;
             rec.kernelText = G.empty() ? fmt::format("matmul [{}x{}] x {} x [{}x{}]", o, i, nb, i, t)
@@ -810,15 +794,9 @@ private:
             groupsT = merged;
         }
         if (groupsT.size() > 3) throw TooManyConvAxes{};  // the caller falls back to einsum (rare)
-        std::vector<Dim> orderA = Nb;
-        orderA.insert(orderA.end(), G.begin(), G.end());
-        orderA.insert(orderA.end(), I.begin(), I.end());
-        orderA.insert(orderA.end(), T.begin(), T.end());
-        permuteTo(a, orderA);
+        permuteTo(a, joined({Nb, G, I, T}));
         std::vector<int64_t> shapeA = {prod(Nb), g * i};
-        std::vector<Dim> orderB = G;
-        orderB.insert(orderB.end(), O.begin(), O.end());
-        orderB.insert(orderB.end(), I.begin(), I.end());
+        std::vector<Dim> orderB = joined({G, O, I});
         std::vector<int64_t> shapeB = {g * o, i};
         PlanOp conv = mk(OpKind::Conv, dst, a.slot, b.slot);
         std::vector<Dim> resultT;
@@ -870,10 +848,7 @@ private:
             sum.ints = {2};
             emit(sum);
         }
-        std::vector<Dim> axes = Nb;
-        axes.insert(axes.end(), G.begin(), G.end());
-        axes.insert(axes.end(), O.begin(), O.end());
-        axes.insert(axes.end(), resultT.begin(), resultT.end());
+        std::vector<Dim> axes = joined({Nb, G, O, resultT});
         if (shapeOf(axes) != convOut) reshape(dst, shapeOf(axes));
         rec.kernel = Kernel::Conv;
         rec.kernelText =
