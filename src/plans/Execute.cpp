@@ -169,6 +169,13 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
             case OpKind::Einsum:
                 out = o.b >= 0 ? torch::einsum(o.equation, {a, s[static_cast<size_t>(o.b)]}) : torch::einsum(o.equation, {a});
                 break;
+            case OpKind::FoldWindow: {
+                // index_add reuses one iterator over the rows (one contiguous row of P values each); its
+                // backward is an index_select. Row `amount` collects the dropped rows and is cut off.
+                auto index = torch::tensor(at::ArrayRef<int64_t>(o.ints), a.options().dtype(torch::kLong));
+                out = torch::zeros({o.amount + 1, a.size(1)}, a.options()).index_add(0, index, a).narrow(0, 0, o.amount);
+                break;
+            }
             case OpKind::Scale: out = a * o.scale; break;
             case OpKind::Crop: {
                 out = a;

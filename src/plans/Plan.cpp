@@ -33,6 +33,7 @@ const char* opKindName(OpKind kind) {
         case OpKind::MatMul: return "matmul";
         case OpKind::Mul: return "mul";
         case OpKind::Einsum: return "einsum";
+        case OpKind::FoldWindow: return "fold_window";
         case OpKind::Scale: return "scale";
         case OpKind::Crop: return "crop";
     }
@@ -84,6 +85,8 @@ std::string PlanOp::describe() const {
         case OpKind::Einsum:
             return lhs + (b >= 0 ? fmt::format("einsum('{}', s{}, s{})", equation, a, b)
                                  : fmt::format("einsum('{}', s{})", equation, a));
+        case OpKind::FoldWindow:
+            return lhs + fmt::format("fold_window(s{}, {} rows onto {})", a, ints.size(), amount);
         case OpKind::Scale: return lhs + fmt::format("scale(s{}, {:.6g})", a, scale);
         case OpKind::Crop: return lhs + fmt::format("crop(s{}, offsets {}, sizes {})", a, list(ints), list(shape));
     }
@@ -116,7 +119,10 @@ uint64_t Plan::hash() const {
     mixVec(inputShape);
     mixVec(outputShape);
     for (const auto& w : weightShapes) mixVec(w);
-    for (const auto& o : ops) h = hashCombine(h, hashString(o.describe()));
+    for (const auto& o : ops) {
+        h = hashCombine(h, hashString(o.describe()));
+        if (o.kind == OpKind::FoldWindow) mixVec(o.ints);  // describe() only counts its rows
+    }
     return h;
 }
 
@@ -511,6 +517,7 @@ private:
     // everything else, so that every summed coordinate runs once over its range.
     Role classify(const Operand& x, size_t k, const Operand* y, uint64_t R, bool spatialAllowed) const {
         Dim d = x.axes[k];
+        if (isFolded(d)) return y && countOf(*y, d) == 1 && countOf(x, d) == 1 ? Role::Contracted : Role::Unknown;
         uint64_t C = cm(d), ox = othersMask(x, k);
         if (d->kind == DimKind::Unfold && spatialAllowed && spatialOk(x, k, y, R)) return Role::Spatial;
         uint64_t cy = y ? othersMask(*y, SIZE_MAX) : 0;
@@ -525,6 +532,115 @@ private:
         for (Dim w : spatialKernelOf_)
             if (w == d) return Role::Kernel;
         return Role::Unknown;
+    }
+
+    // ---- folding windows into the other operand -------------------------------------------------------
+    bool isFolded(Dim d) const {
+        return std::any_of(folded_.begin(), folded_.end(), [d](const auto& f) { return f.first == d; });
+    }
+    // A folded axis is a plain contracted axis of this stage: its coordinates are gone from both operands.
+    void unfoldAll() {
+        for (auto [d, m] : folded_) mask_[d] = m;
+        folded_.clear();
+    }
+
+    // value(d) at one assignment of the coordinates (by coordinate bit); -1 where a window falls outside.
+    int64_t valueAt(Dim d, const std::vector<int64_t>& coord) const {
+        if (isCoord(d)) return coord[static_cast<size_t>(coordBit_.at(d))];
+        auto pair = [&](Dim hi, Dim lo) {
+            int64_t a = valueAt(hi, coord), b = valueAt(lo, coord);
+            return a < 0 || b < 0 ? -1 : a * sz(lo) + b;
+        };
+        if (isCoordish(d)) return pair(halves_.at(d).first, halves_.at(d).second);
+        if (d->kind == DimKind::Split) return pair(d->lhs, d->rhs);
+        const int64_t v = valueAt(d->lhs, coord);
+        if (v < 0) return -1;
+        const ConcreteDim& c = concrete(d);
+        switch (d->kind) {
+            case DimKind::MergeOuter: return v / c.factor;
+            case DimKind::MergeInner: return v % c.factor;
+            case DimKind::Shift: return ((v + c.offset) % c.size + c.size) % c.size;
+            case DimKind::Stride: return v * c.factor;
+            case DimKind::Unfold: {
+                const int64_t w = valueAt(d->rhs, coord);
+                const int64_t u = w < 0 ? -1 : v + w - c.offset;
+                return u >= 0 && u < c.size ? u : -1;
+            }
+            default: return -1;
+        }
+    }
+
+    // Moves the window of x's axis k (an unfold whose coordinates x has nowhere else, some of them summed
+    // here) onto y: y's axes over those coordinates become [kept coordinates..., u], where y'[.., v] sums
+    // y over the coordinates whose window position is v. Done when cheaper than expanding the window:
+    // the contraction then runs over |u| values instead of every summed (position, tap) pair, and y is
+    // no larger than x. False (nothing emitted) otherwise.
+    bool foldWindow(Operand& x, size_t k, Operand& y, uint64_t R) {
+        Dim u = x.axes[k];
+        const uint64_t U = cm(u);
+        if (countOf(x, u) != 1 || (U & othersMask(x, k)) != 0 || (U & ~R) == 0) return false;
+        const Operand y0 = y;
+        const size_t opsBefore = plan_.ops.size();
+        auto undo = [&] {
+            y = y0;
+            plan_.ops.resize(opsBefore);
+            return false;
+        };
+        for (bool again = true; again;) {  // y's axes over U down to coordinates
+            again = false;
+            for (size_t j = 0; j < y.axes.size() && !again; ++j)
+                if ((cm(y.axes[j]) & U) != 0 && !isCoord(y.axes[j])) {
+                    if (!refine(y, j, false)) return undo();
+                    again = true;
+                }
+        }
+        std::vector<Dim> kept, summed, others;
+        for (size_t c = 0; c < coordDims_.size(); ++c)
+            if (U >> c & 1u) {
+                Dim cd = coordDims_[c];
+                if (countOf(y, cd) > 1) return undo();
+                if (countOf(y, cd) == 0) {  // y does not vary along it: broadcast (y is the small side)
+                    std::vector<int64_t> shape = shapeOf(y.axes);
+                    shape.push_back(1);
+                    reshape(y.slot, shape);
+                    y.axes.push_back(cd);
+                    PlanOp bc = mk(OpKind::Broadcast, y.slot, y.slot);
+                    bc.shape = shapeOf(y.axes);
+                    emit(bc);
+                }
+                ((R >> c & 1u) ? kept : summed).push_back(cd);
+            }
+        for (Dim d : y.axes)
+            if ((cm(d) & U) == 0) others.push_back(d);
+        auto numel = [&](const std::vector<Dim>& ds) {
+            int64_t n = 1;
+            for (Dim d : ds) n *= sz(d);
+            return n;
+        };
+        const int64_t nKept = numel(kept), nSummed = numel(summed), nU = sz(u);
+        if (nU > nSummed || numel(y.axes) > numel(x.axes) || nKept * nSummed > (int64_t{1} << 22)) return undo();
+        permuteTo(y, joined({kept, summed, others}));
+        reshape(y.slot, {nKept * nSummed, numel(others)});
+        PlanOp f = mk(OpKind::FoldWindow, y.slot, y.slot);
+        f.amount = nKept * nU;
+        const std::vector<Dim> cs = joined({kept, summed});
+        std::vector<int64_t> coord(coordDims_.size(), 0);
+        for (int64_t row = 0; row < nKept * nSummed; ++row) {
+            int64_t rest = row;
+            for (size_t t = cs.size(); t-- > 0;) {
+                coord[static_cast<size_t>(coordBit_.at(cs[t]))] = rest % sz(cs[t]);
+                rest /= sz(cs[t]);
+            }
+            const int64_t v = valueAt(u, coord);
+            f.ints.push_back(v < 0 ? f.amount : row / nSummed * nU + v);
+        }
+        emit(f);
+        const std::vector<Dim> folded = {u};
+        y.axes = joined({kept, folded, others});
+        reshape(y.slot, shapeOf(y.axes));
+        folded_.emplace_back(u, mask_.at(u));
+        mask_[u] = 0;
+        return true;
     }
 
     // ---- stages ------------------------------------------------------------------------------------
@@ -561,11 +677,17 @@ private:
                 }
                 return true;
             }
-            // Stuck on coordinates or unfolds: expand one unfold that is not convolved.
+            // Stuck on coordinates or unfolds: fold a window over contracted dims into the other operand
+            // when that is cheaper, else expand one unfold that is not convolved.
+            for (int s = 0; s < n && n == 2 && !progressed; ++s)
+                for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
+                    if (ops[s]->axes[k]->kind == DimKind::Unfold && !isFolded(ops[s]->axes[k]) &&
+                        classify(*ops[s], k, ops[1 - s], R, spatialAllowed[s]) == Role::Unknown)
+                        progressed = foldWindow(*ops[s], k, *ops[1 - s], R);
             for (int s = 0; s < n && !progressed; ++s) {
                 const Operand* y = n == 2 ? ops[1 - s] : nullptr;
                 for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
-                    if (ops[s]->axes[k]->kind == DimKind::Unfold &&
+                    if (ops[s]->axes[k]->kind == DimKind::Unfold && !isFolded(ops[s]->axes[k]) &&
                         classify(*ops[s], k, y, R, spatialAllowed[s]) == Role::Unknown)
                         progressed = refine(*ops[s], k, true);
             }
@@ -642,8 +764,10 @@ private:
         size_t opsBefore = plan_.ops.size();
         Operand* ops[2] = {&a, &b};
         bool spatialAllowed[2] = {true, true};
+        unfoldAll();
         if (!settle(ops, 2, R, spatialAllowed)) {
             plan_.ops.resize(opsBefore);
+            unfoldAll();
             return einsumStage(sa, &sb, R, dst, rec);
         }
         auto roles = [&](const Operand& x, const Operand& y, bool sp) {
@@ -679,9 +803,13 @@ private:
             std::swap(spatialAllowed[0], spatialAllowed[1]);
         }
         try {
-            return emitKernel(a, b, ra, rb, dst, rec);
+            Operand out = emitKernel(a, b, ra, rb, dst, rec);
+            if (!folded_.empty()) rec.why += fmt::format(", {} window(s) folded into the other operand", folded_.size());
+            unfoldAll();
+            return out;
         } catch (const TooManyConvAxes&) {
             plan_.ops.resize(opsBefore);
+            unfoldAll();
             return einsumStage(sa, &sb, R, dst, rec);
         }
     }
@@ -753,11 +881,14 @@ private:
             return Operand{dst, axes};
         }
 
-        if (spatialWindows.empty()) {
-            // A 1x1 convolution is B [G, O, I] times A [Nb, G, I, T] per group: a GEMM on the same layout, no
-            // copy. Measured one thread, batch 1 (ms, oneDNN 1x1 conv / matmul): dense 64->64 @56 0.27 / 0.27;
-            // grouped 256->256 g=32 @14 0.085 / 0.038, 64->64 g=8 @56 0.073 / 0.048, 768->384 g=96 @14
-            // 0.23 / 0.09; and oneDNN crawls (~1 GFLOP/s) when weights meet weights (huge "channels", tiny map).
+        if (spatialWindows.empty() && !G.empty()) {
+            // A grouped 1x1 convolution is B [G, O, I] times A [Nb, G, I, T] per group: a GEMM on the same
+            // layout, no copy. Measured one thread, batch 1 (ms, oneDNN 1x1 conv / matmul): grouped 256->256
+            // g=32 @14 0.085 / 0.038, 64->64 g=8 @56 0.073 / 0.048, 768->384 g=96 @14 0.23 / 0.09; and oneDNN
+            // crawls (~1 GFLOP/s) when weights meet weights (huge "channels", tiny map). A dense one runs as a
+            // convolution below: torch::matmul of [O, I] by [N, I, T] broadcasts the weight into a batched
+            // GEMM, 2 threads, batch 32 (ms, matmul / oneDNN 1x1): 64@56 16.7 / 7.5, 512@7 6.5 / 4.5,
+            // 16@28 1.87 / 0.19; batch 1: 64@56 0.29 / 0.19.
             permuteTo(a, joined({Nb, G, I, T}));
             permuteTo(b, joined({G, O, I}));
             const int64_t nb = prod(Nb), t = prod(T);
@@ -785,7 +916,8 @@ private:
         auto isSpatial = [&](Dim d) { return std::find(spatialSet.begin(), spatialSet.end(), d) != spatialSet.end(); };
         std::vector<std::vector<Dim>> groupsT;  // each conv axis: one spatial unfold or a run of free axes
         for (Dim d : T) groupsT.push_back({d});
-        if (groupsT.size() > 3) {  // merge runs of free axes
+        // Merge runs of free axes: at most 3 conv axes, and a 1x1 convolution (no window) over at most 2.
+        if (groupsT.size() > 3 || (spatialSet.empty() && groupsT.size() > 2)) {
             std::vector<std::vector<Dim>> merged;
             for (auto& grp : groupsT) {
                 if (!merged.empty() && !isSpatial(grp[0]) && !isSpatial(merged.back().back())) merged.back().push_back(grp[0]);
@@ -951,6 +1083,7 @@ private:
     std::vector<int> coordLeaf_;
     std::unordered_map<Dim, uint64_t> mask_;
     std::vector<Dim> spatialKernelOf_;
+    std::vector<std::pair<Dim, uint64_t>> folded_;  // this stage's folded windows, with their coordinate masks
 };
 
 }  // namespace

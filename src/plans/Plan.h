@@ -10,6 +10,9 @@
 //   free       (in one operand and in the result): batch-like in A, output channels in B
 //   group      (in both and in the result)            contracted (in both, summed)
 //   private    (in one operand only, summed first)    spatial (an unfold in A whose window is an axis of B)
+// An unfold over a contracted dim (a window over channels, say) is not expanded when the other operand
+// can absorb it: sum_c x[value(c)] y[c] = sum_v x[v] y'[v] with y'[v] = the sum of y[c] over value(c) = v,
+// an index_add over the smaller operand (usually weights: once per weight version in inference).
 // A stage whose roles fit becomes one convolution (1-3 spatial axes, groups, dilation, zero padding),
 // one matrix product or a broadcast product; a stage that does not fit falls back to einsum over the
 // fully refined "coordinates" (output iterators, reductions and the halves of merged ones), counted as such.
@@ -44,6 +47,8 @@ enum class OpKind : uint8_t {
     MatMul,       // matmul(a, b)
     Mul,          // a * b (broadcast)
     Einsum,       // einsum(equation, a[, b])
+    FoldWindow,   // a window moved onto the other operand: a [C, P] -> [amount, P], row ints[c] += a[c]
+                  // (ints[c] == amount drops the row: its window position falls outside); see Plan.cpp
     Scale,        // x * scale
     Crop,         // centre crop: shape = sizes, ints = offsets
 };

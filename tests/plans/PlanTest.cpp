@@ -134,13 +134,13 @@ TEST_F(PlanTest, KnownLayersAgreeWithTheInterpreter) {
         Kernel kernel;
     };
     std::vector<Case> cases = {
-        // 1x1 convolutions run as GEMMs on the same layout (faster than oneDNN's 1x1 conv, see Plan.cpp).
-        {"conv1x1", library::conv1x1(ctx.vars()), Kernel::MatMul},
+        // Dense 1x1 convolutions run as oneDNN convolutions (faster than torch::matmul's broadcast, Plan.cpp).
+        {"conv1x1", library::conv1x1(ctx.vars()), Kernel::Conv},
         {"grouped", library::groupedConv2d(ctx.vars()), Kernel::Conv},
         {"depthwise", library::depthwiseConv2d(ctx.vars()), Kernel::Conv},
         {"dilated", library::dilatedConv2d(ctx.vars()), Kernel::Conv},
-        {"shiftconv", library::shiftConv1x1(ctx.vars()), Kernel::MatMul},
-        {"shiftconv -2", library::shiftConv1x1(ctx.vars(), -2), Kernel::MatMul},
+        {"shiftconv", library::shiftConv1x1(ctx.vars()), Kernel::Conv},
+        {"shiftconv -2", library::shiftConv1x1(ctx.vars(), -2), Kernel::Conv},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
