@@ -889,23 +889,30 @@ private:
             // convolution below: torch::matmul of [O, I] by [N, I, T] broadcasts the weight into a batched
             // GEMM, 2 threads, batch 32 (ms, matmul / oneDNN 1x1): 64@56 16.7 / 7.5, 512@7 6.5 / 4.5,
             // 16@28 1.87 / 0.19; batch 1: 64@56 0.29 / 0.19.
-            permuteTo(a, joined({Nb, G, I, T}));
-            permuteTo(b, joined({G, O, I}));
             const int64_t nb = prod(Nb), t = prod(T);
-            if (G.empty()) {
-                reshape(a.slot, {nb, i, t});
-                reshape(b.slot, {o, i});
-            } else {
-                reshape(a.slot, {nb, g, i, t});
-                reshape(b.slot, {g, o, i});
+            permuteTo(b, joined({G, O, I}));
+            reshape(b.slot, {g, o, i});
+            rec.kernel = Kernel::MatMul;
+            rec.why = why + ", no window (a 1x1 convolution as a GEMM)";
+            if (a.axes != joined({Nb, G, I, T}) && nb > 1 && t < 256) {
+                // A must be copied anyway and its GEMMs would be thin: make it [G, I, Nb T] so that each group
+                // is one GEMM, not Nb thin ones (per-row weights, G = a map axis: 64@56 batch 32, 56 x [64x64]
+                // x 32 x [64x56] 30 ms, 56 x [64x64] x [64x1792] 17 ms). With wide ones (T a whole map) the
+                // G-major result costs its consumer a copy: Operator 1 at 64@56 batch 32, 41 ms against 55.
+                permuteTo(a, joined({G, I, Nb, T}));
+                reshape(a.slot, {g, i, nb * t});
+                emit(mk(OpKind::MatMul, dst, b.slot, a.slot));
+                std::vector<Dim> axes = joined({G, O, Nb, T});
+                reshape(dst, shapeOf(axes));
+                rec.kernelText = fmt::format("batched matmul {} x [{}x{}] x [{}x{}]", g, o, i, i, nb * t);
+                return Operand{dst, axes};
             }
+            permuteTo(a, joined({Nb, G, I, T}));
+            reshape(a.slot, {nb, g, i, t});
             emit(mk(OpKind::MatMul, dst, b.slot, a.slot));
             std::vector<Dim> axes = joined({Nb, G, O, T});
             reshape(dst, shapeOf(axes));
-            rec.kernel = Kernel::MatMul;
-            rec.kernelText = G.empty() ? fmt::format("matmul [{}x{}] x {} x [{}x{}]", o, i, nb, i, t)
-                                       : fmt::format("batched matmul {} x [{}x{}] x {} x [{}x{}]", g, o, i, nb, i, t);
-            rec.why = why + ", no window (a 1x1 convolution as a GEMM)";
+            rec.kernelText = fmt::format("batched matmul {} x [{}x{}] x {} x [{}x{}]", g, o, i, nb, i, t);
             return Operand{dst, axes};
         }
 
