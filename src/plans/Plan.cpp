@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 #include <mutex>
 #include <unordered_map>
 
@@ -255,6 +256,8 @@ public:
             rec.firstOp = plan_.ops.size();
             for (int a : st.operands) rec.operandShapes.push_back(shapeOf(slots.at(a).axes));
             Operand result;
+            weightsOnly_ = std::none_of(st.operands.begin(), st.operands.end(), [&](int a) { return dataSlots_.count(a) > 0; });
+            if (!weightsOnly_) dataSlots_.insert(dst);
             if (st.kind == Stage::Kind::Contract)
                 result = contract(slots.at(st.operands[0]), slots.at(st.operands[1]), R, dst, rec);
             else
@@ -881,24 +884,25 @@ private:
             return Operand{dst, axes};
         }
 
-        if (spatialWindows.empty() && !G.empty()) {
+        if (spatialWindows.empty() && (!G.empty() || weightsOnly_)) {
             // A grouped 1x1 convolution is B [G, O, I] times A [Nb, G, I, T] per group: a GEMM on the same
             // layout, no copy. Measured one thread, batch 1 (ms, oneDNN 1x1 conv / matmul): grouped 256->256
             // g=32 @14 0.085 / 0.038, 64->64 g=8 @56 0.073 / 0.048, 768->384 g=96 @14 0.23 / 0.09; and oneDNN
             // crawls (~1 GFLOP/s) when weights meet weights (huge "channels", tiny map). A dense one runs as a
             // convolution below: torch::matmul of [O, I] by [N, I, T] broadcasts the weight into a batched
             // GEMM, 2 threads, batch 32 (ms, matmul / oneDNN 1x1): 64@56 16.7 / 7.5, 512@7 6.5 / 4.5,
-            // 16@28 1.87 / 0.19; batch 1: 64@56 0.29 / 0.19.
+            // 16@28 1.87 / 0.19; batch 1: 64@56 0.29 / 0.19. Weights meeting weights stay GEMMs (oneDNN, above).
             const int64_t nb = prod(Nb), t = prod(T);
             permuteTo(b, joined({G, O, I}));
             reshape(b.slot, {g, o, i});
             rec.kernel = Kernel::MatMul;
             rec.why = why + ", no window (a 1x1 convolution as a GEMM)";
-            if (a.axes != joined({Nb, G, I, T}) && nb > 1 && t < 256) {
-                // A must be copied anyway and its GEMMs would be thin: make it [G, I, Nb T] so that each group
-                // is one GEMM, not Nb thin ones (per-row weights, G = a map axis: 64@56 batch 32, 56 x [64x64]
-                // x 32 x [64x56] 30 ms, 56 x [64x64] x [64x1792] 17 ms). With wide ones (T a whole map) the
-                // G-major result costs its consumer a copy: Operator 1 at 64@56 batch 32, 41 ms against 55.
+            if (!G.empty() && nb > 1 && t < 256) {
+                // Thin GEMMs: copy A to [G, I, Nb T] so that each group is one GEMM, not Nb thin ones (per-row
+                // weights, G = a map axis, 2 threads, batch 32: 64@56 56 x [64x64] x 32 x [64x56] 30 ms, as
+                // 56 x [64x64] x [64x1792] 14-17 ms; 256@14, A already in order: 14 x 32 GEMMs 36 ms, 14 GEMMs 6). With
+                // wide ones (T a whole map) the G-major result costs its consumer a copy: Operator 1 at 64@56
+                // batch 32, 41 ms against 55.
                 permuteTo(a, joined({G, I, Nb, T}));
                 reshape(a.slot, {g, i, nb * t});
                 emit(mk(OpKind::MatMul, dst, b.slot, a.slot));
@@ -1090,7 +1094,9 @@ private:
     std::vector<int> coordLeaf_;
     std::unordered_map<Dim, uint64_t> mask_;
     std::vector<Dim> spatialKernelOf_;
-    std::vector<std::pair<Dim, uint64_t>> folded_;  // this stage's folded windows, with their coordinate masks
+    std::vector<std::pair<Dim, uint64_t>> folded_;
+    std::set<int> dataSlots_ = {0};  // slots that depend on the input (the others hold weights alone)
+    bool weightsOnly_ = false;       // the current stage reads weights alone  // this stage's folded windows, with their coordinate masks
 };
 
 }  // namespace
