@@ -271,6 +271,47 @@ TEST_F(PlanTest, WindowsSharedWithNoWeightAreExpandedExactly) {
     check(l.build(), ctx);
 }
 
+// A window over a dim the stage sums (here channels) moves onto the weight: the input is not expanded k
+// times, and the contraction runs over C_in values instead of C_in x k pairs; agreement includes the
+// gradients through the folded weight (index_add).
+TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
+    OperatorBuilder b(ctx.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    Dim c = b.sum("C_in"), kc = b.sum("k");
+    b.input({o[0], b.unfold(c, kc), o[2], o[3]});
+    b.weight({o[1], c, kc});
+    b.expand(o[1]);
+    Operator op = b.build();
+    for (bool inference : {false, true}) {
+        Plan plan = compilePlan(op, ctx, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+        auto has = [&](OpKind kind) {
+            return std::any_of(plan.ops.begin(), plan.ops.end(), [kind](const PlanOp& x) { return x.kind == kind; });
+        };
+        EXPECT_TRUE(has(OpKind::FoldWindow)) << plan.describe();
+        EXPECT_FALSE(has(OpKind::Window)) << plan.describe();
+        EXPECT_EQ(plan.kernelCalls(), 1) << plan.describe();
+    }
+    check(op, ctx);
+    // Channels in groups of s taken from the output (C_out = C_out/s x s, C_in = C_in/s x s), the window over
+    // C_in: the weight does not vary with the group, so it is broadcast along it before folding.
+    OperatorBuilder gb(ctx.vars());
+    auto go = gb.output("[N, C_out, H, W]");
+    auto [q, grp] = gb.merge(go[1], "s");
+    Dim r = gb.sum("C_in/s"), gk = gb.sum("k");
+    gb.input({go[0], gb.unfold(gb.split(r, grp), gk), go[2], go[3]});
+    gb.weight({q, r, gk});
+    gb.expand(q);
+    Operator grouped = gb.build();
+    Plan groupedPlan = compilePlan(grouped, ctx, 0);
+    auto count = [&](OpKind kind) {
+        return std::count_if(groupedPlan.ops.begin(), groupedPlan.ops.end(), [kind](const PlanOp& x) { return x.kind == kind; });
+    };
+    EXPECT_EQ(count(OpKind::FoldWindow), 1) << groupedPlan.describe();
+    EXPECT_EQ(count(OpKind::Broadcast), 1) << groupedPlan.describe();
+    EXPECT_EQ(count(OpKind::Window), 0) << groupedPlan.describe();
+    check(grouped, ctx);
+}
+
 // Operators drawn from the synthesis space of 3x3 conv replacements, at small sizes.
 TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
     SizeContext space = makeContext("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, g=4: 3, s=2: 2");
@@ -295,7 +336,7 @@ TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
 // Operators sampled once from deeper spaces (depth 10: conv, type-first, depthwise-shaped and downsampling
 // outputs) and kept as text, since setting those spaces up takes ~20 s each. Every one must agree.
 TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
-    int count = 0, library = 0, total = 0, convs = 0, hoisted = 0, reordered = 0, multiRolls = 0;
+    int count = 0, library = 0, total = 0, convs = 0, hoisted = 0, reordered = 0, multiRolls = 0, folds = 0;
     for (const char* file : {"sampled_conv_d10.txt", "sampled_typefirst_d10.txt", "sampled_depthwise_d10.txt",
                              "sampled_downsample_d10.txt"}) {
         std::ifstream in(std::string(SYNO_PLANS_FIXTURES) + "/" + file);
@@ -317,6 +358,7 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
             hoisted += plan.inferenceFlops < plan.flops;
             multiRolls += std::any_of(plan.ops.begin(), plan.ops.end(),
                                       [](const PlanOp& o) { return o.kind == OpKind::Roll && !o.ints.empty(); });
+            folds += std::any_of(plan.ops.begin(), plan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::FoldWindow; });
             // Ordered for inference, no plan runs more FLOPs per call than the training order would (up
             // to the 1/1000 share its weight-only stages count for), and some run fewer.
             Plan inference = compilePlan(op, small, 0, PaddingPolicy::Exact, PlanOptions{false, true});
@@ -330,11 +372,12 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
     std::cerr << count << " stored operators: " << library << " of " << total << " stages on library kernels, "
               << convs << " convolutions, " << hoisted << " with weight-only stages (run once in inference), "
               << reordered << " with fewer FLOPs per call in the inference order, " << multiRolls
-              << " with a roll over several axes (FuseRolls.h)\n";
+              << " with a roll over several axes (FuseRolls.h), " << folds << " with a window folded into a weight\n";
     EXPECT_GT(library, total * 9 / 10);
     EXPECT_GT(hoisted, 0);  // so the prepared inference path above met weight-weight contractions
     EXPECT_GT(reordered, 0);
     EXPECT_GT(multiRolls, 0);  // so the fused rolls above were checked in both passes (inference and autograd)
+    EXPECT_GT(folds, 0);       // so folded windows were checked against the interpreter, gradients included
 }
 
 // Adjacent rolls of one tensor become one roll; two on the same axis add up. Inference (one pass over
