@@ -256,8 +256,8 @@ public:
             rec.firstOp = plan_.ops.size();
             for (int a : st.operands) rec.operandShapes.push_back(shapeOf(slots.at(a).axes));
             Operand result;
-            weightsOnly_ = std::none_of(st.operands.begin(), st.operands.end(), [&](int a) { return dataSlots_.count(a) > 0; });
-            if (!weightsOnly_) dataSlots_.insert(dst);
+            if (std::any_of(st.operands.begin(), st.operands.end(), [&](int a) { return dataSlots_.count(a) > 0; }))
+                dataSlots_.insert(dst);
             if (st.kind == Stage::Kind::Contract)
                 result = contract(slots.at(st.operands[0]), slots.at(st.operands[1]), R, dst, rec);
             else
@@ -573,12 +573,23 @@ private:
         }
     }
 
-    // Moves the window of x's axis k (an unfold whose coordinates x has nowhere else, some of them summed
-    // here) onto y: y's axes over those coordinates become [kept coordinates..., u], where y'[.., v] sums
-    // y over the coordinates whose window position is v. Done when cheaper than expanding the window:
-    // the contraction then runs over |u| values instead of every summed (position, tap) pair, and y is
-    // no larger than x. False (nothing emitted) otherwise.
-    bool foldWindow(Operand& x, size_t k, Operand& y, uint64_t R) {
+    // Whether refining x's axis k would tile it: one half of a merged dim whose other half x lacks.
+    bool wouldTile(const Operand& x, size_t k) const {
+        Dim d = x.axes[k];
+        if ((d->kind != DimKind::MergeOuter && d->kind != DimKind::MergeInner) || isCoordish(d)) return false;
+        auto [outer, inner] = halves_.at(d->lhs);
+        Dim partner = d == outer ? inner : outer;
+        for (size_t j = 0; j < x.axes.size(); ++j)
+            if (contains(x.axes[j], partner)) return false;
+        return true;
+    }
+
+    // Moves the index map of x's axis k (an unfold's window, or a dim that would be tiled; its coordinates
+    // x has nowhere else, some of them summed here) onto y: y's axes over those coordinates become
+    // [kept coordinates..., u], where y'[.., v] sums y over the coordinates at which u's value is v. Done
+    // when cheaper than expanding x: the contraction then runs over |u| values instead of every summed
+    // coordinate tuple, and y is no larger than x. False (nothing emitted) otherwise.
+    bool foldInto(Operand& x, size_t k, Operand& y, uint64_t R) {
         Dim u = x.axes[k];
         const uint64_t U = cm(u);
         if (countOf(x, u) != 1 || (U & othersMask(x, k)) != 0 || (U & ~R) == 0) return false;
@@ -663,7 +674,10 @@ private:
                 for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
                     if (classify(*ops[s], k, y, R, spatialAllowed[s]) == Role::Unknown) {
                         unknown = true;
-                        progressed = refine(*ops[s], k, false);
+                        // Tiling an axis up to a merged dim copies the operand |other half| times (per-row
+                        // weights): moving its index map onto a smaller other operand is cheaper.
+                        if (n == 2 && wouldTile(*ops[s], k)) progressed = foldInto(*ops[s], k, *ops[1 - s], R);
+                        if (!progressed) progressed = refine(*ops[s], k, false);
                     }
             }
             if (progressed) continue;
@@ -686,7 +700,7 @@ private:
                 for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
                     if (ops[s]->axes[k]->kind == DimKind::Unfold && !isFolded(ops[s]->axes[k]) &&
                         classify(*ops[s], k, ops[1 - s], R, spatialAllowed[s]) == Role::Unknown)
-                        progressed = foldWindow(*ops[s], k, *ops[1 - s], R);
+                        progressed = foldInto(*ops[s], k, *ops[1 - s], R);
             for (int s = 0; s < n && !progressed; ++s) {
                 const Operand* y = n == 2 ? ops[1 - s] : nullptr;
                 for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
@@ -884,14 +898,16 @@ private:
             return Operand{dst, axes};
         }
 
-        if (spatialWindows.empty() && (!G.empty() || weightsOnly_)) {
+        if (spatialWindows.empty() && (!G.empty() || dataSlots_.count(a.slot) == 0)) {
             // A grouped 1x1 convolution is B [G, O, I] times A [Nb, G, I, T] per group: a GEMM on the same
             // layout, no copy. Measured one thread, batch 1 (ms, oneDNN 1x1 conv / matmul): grouped 256->256
             // g=32 @14 0.085 / 0.038, 64->64 g=8 @56 0.073 / 0.048, 768->384 g=96 @14 0.23 / 0.09; and oneDNN
             // crawls (~1 GFLOP/s) when weights meet weights (huge "channels", tiny map). A dense one runs as a
             // convolution below: torch::matmul of [O, I] by [N, I, T] broadcasts the weight into a batched
             // GEMM, 2 threads, batch 32 (ms, matmul / oneDNN 1x1): 64@56 16.7 / 7.5, 512@7 6.5 / 4.5,
-            // 16@28 1.87 / 0.19; batch 1: 64@56 0.29 / 0.19. Weights meeting weights stay GEMMs (oneDNN, above).
+            // 16@28 1.87 / 0.19; batch 1: 64@56 0.29 / 0.19. Weights meeting weights stay GEMMs (oneDNN, above),
+            // and so does a weight in A's place (a small activation at batch 1: 512@7, a [1536, 512] weight
+            // as a conv1d input with 49 output channels).
             const int64_t nb = prod(Nb), t = prod(T);
             permuteTo(b, joined({G, O, I}));
             reshape(b.slot, {g, o, i});
@@ -1095,8 +1111,7 @@ private:
     std::unordered_map<Dim, uint64_t> mask_;
     std::vector<Dim> spatialKernelOf_;
     std::vector<std::pair<Dim, uint64_t>> folded_;
-    std::set<int> dataSlots_ = {0};  // slots that depend on the input (the others hold weights alone)
-    bool weightsOnly_ = false;       // the current stage reads weights alone  // this stage's folded windows, with their coordinate masks
+    std::set<int> dataSlots_ = {0};  // slots that depend on the input (the others hold weights alone)  // this stage's folded windows, with their coordinate masks
 };
 
 }  // namespace
