@@ -337,6 +337,7 @@ TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
 // outputs) and kept as text, since setting those spaces up takes ~20 s each. Every one must agree.
 TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
     int count = 0, library = 0, total = 0, convs = 0, hoisted = 0, reordered = 0, multiRolls = 0, folds = 0;
+    int deepFolds = 0;
     for (const char* file : {"sampled_conv_d10.txt", "sampled_typefirst_d10.txt", "sampled_depthwise_d10.txt",
                              "sampled_downsample_d10.txt"}) {
         std::ifstream in(std::string(SYNO_PLANS_FIXTURES) + "/" + file);
@@ -359,6 +360,12 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
             multiRolls += std::any_of(plan.ops.begin(), plan.ops.end(),
                                       [](const PlanOp& o) { return o.kind == OpKind::Roll && !o.ints.empty(); });
             folds += std::any_of(plan.ops.begin(), plan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::FoldWindow; });
+            // A deep layer at batch 1, where the weights outweigh the map: per-row weight maps move onto
+            // the activation instead of tiling the weights (Plan.cpp, foldInto).
+            SizeContext deep(op.vars(), parseBindings("N=1, C_in=16, C_out=16, H=4, W=4"));
+            Plan deepPlan = compilePlan(op, deep, 0);
+            check(op, deep, 0, PaddingPolicy::Exact, {}, 500 + static_cast<uint64_t>(count));
+            deepFolds += std::any_of(deepPlan.ops.begin(), deepPlan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::FoldWindow; });
             // Ordered for inference, no plan runs more FLOPs per call than the training order would (up
             // to the 1/1000 share its weight-only stages count for), and some run fewer.
             Plan inference = compilePlan(op, small, 0, PaddingPolicy::Exact, PlanOptions{false, true});
@@ -372,12 +379,14 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
     std::cerr << count << " stored operators: " << library << " of " << total << " stages on library kernels, "
               << convs << " convolutions, " << hoisted << " with weight-only stages (run once in inference), "
               << reordered << " with fewer FLOPs per call in the inference order, " << multiRolls
-              << " with a roll over several axes (FuseRolls.h), " << folds << " with a window folded into a weight\n";
+              << " with a roll over several axes (FuseRolls.h), " << folds << " with a window folded into a weight; at "
+              << "N=1, C=16, 4x4: " << deepFolds << " with an index map folded into the other operand\n";
     EXPECT_GT(library, total * 9 / 10);
     EXPECT_GT(hoisted, 0);  // so the prepared inference path above met weight-weight contractions
     EXPECT_GT(reordered, 0);
     EXPECT_GT(multiRolls, 0);  // so the fused rolls above were checked in both passes (inference and autograd)
     EXPECT_GT(folds, 0);       // so folded windows were checked against the interpreter, gradients included
+    EXPECT_GT(deepFolds, folds);  // and folded per-row maps too
 }
 
 // Adjacent rolls of one tensor become one roll; two on the same axis add up. Inference (one pass over
