@@ -14,6 +14,7 @@
 #include "base/StableHash.h"
 #include "plans/FuseRolls.h"
 #include "plans/HoistWeights.h"
+#include "plans/MergeReshapes.h"
 #include "semantics/Stages.h"
 
 namespace syno::plans {
@@ -1123,6 +1124,7 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
     Planner p(op, ctx, binding, policy, options);
     Plan plan = p.run();
     fuseRolls(plan);
+    mergeReshapes(plan);
     markWeightOnly(plan);
     return plan;
 }

@@ -15,6 +15,7 @@
 #include "oracle/KnownLayers.h"
 #include "plans/Execute.h"
 #include "plans/FuseRolls.h"
+#include "plans/MergeReshapes.h"
 #include "plans/Plan.h"
 #include "semantics/Interpreter.h"
 #include "semantics/Stages.h"
@@ -391,6 +392,40 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
 
 // Adjacent rolls of one tensor become one roll; two on the same axis add up. Inference (one pass over
 // blocks) and autograd (concatenations) both give torch.roll's values.
+// A reshape that the next op touching its slot reshapes again is dropped; the stages keep their ranges
+// and the plan computes the same values.
+TEST_F(PlanTest, ReshapesOfReshapesMerge) {
+    Plan plan;
+    plan.inputShape = plan.paddedInputShape = plan.outputShape = {2, 3, 5};
+    plan.slots = 1;
+    auto op = [](OpKind kind, std::vector<int64_t> v) {
+        PlanOp o;
+        o.kind = kind;
+        (kind == OpKind::Reshape ? o.shape : o.ints) = std::move(v);
+        return o;
+    };
+    plan.ops = {op(OpKind::Reshape, {6, 5}), op(OpKind::Reshape, {5, 6}), op(OpKind::Permute, {1, 0}),
+                op(OpKind::Reshape, {2, 3, 5})};
+    StageRecord first, second;
+    first.endOp = 2;
+    second.firstOp = 2;
+    second.endOp = 4;
+    plan.stages = {first, second};
+    Plan merged = plan;
+    mergeReshapes(merged);
+    ASSERT_EQ(merged.ops.size(), 3u) << merged.describe();
+    EXPECT_EQ(merged.ops[0].describe(), "s0 = reshape(s0, [5, 6])");
+    EXPECT_EQ(merged.stages[0].endOp, 1u);
+    EXPECT_EQ(merged.stages[1].firstOp, 1u);
+    EXPECT_EQ(merged.stages[1].endOp, 3u);
+    Tensor x = Tensor::random({2, 3, 5}, 4);
+    Tensor g = Tensor::random({2, 3, 5}, 5);
+    PlanRun before = runPlan(plan, x, {}, &g), after = runPlan(merged, x, {}, &g);
+    EXPECT_EQ(maxRelativeError(after.output, before.output), 0);
+    EXPECT_EQ(maxRelativeError(after.gradInput, before.gradInput), 0);
+    EXPECT_NE(maxRelativeError(before.output, x), 0);  // the permute moved values
+}
+
 TEST_F(PlanTest, AdjacentRollsFuseIntoOneRoll) {
     Plan plan;
     plan.inputShape = plan.paddedInputShape = plan.outputShape = {2, 3, 5};
