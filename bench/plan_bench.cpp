@@ -243,8 +243,8 @@ int main(int argc, char** argv) {
                    "family", "C@HW", "N", "thr", "mode", "operator", "lay", "flops", "call", "conv ms", "GF/s", "op ms", "GF/s",
                    "ratio", "eff", "einsum ms", "ratio", "lib", "runs");
         // Collected for the summary lines.
-        std::vector<double> convP, samplesEff, samplesEffCall;
-        std::map<std::string, std::vector<double>> effByMode, layoutGain;
+        std::vector<double> convP, samplesEff, samplesEffCall, samplesBound;
+        std::map<std::string, std::vector<double>> effByMode, boundByMode, layoutGain;
         std::vector<std::pair<std::string, double>> op2Target;
         int libStages = 0, allStages = 0;
         std::vector<double> nhwcConvGain;
@@ -314,6 +314,11 @@ int main(int argc, char** argv) {
                                 const double ratio = ct.baselineMs / ms, flopsRatio = nominalFlops[r.op] / cf,
                                              callRatio = opFlops / cf;
                                 const double eff = ratio * flopsRatio;  // (conv/op time) / (conv/op FLOPs)
+                                // What an ideal kernel would reach: the conv's GFLOP/s on the FLOPs run per call,
+                                // but no faster than one pass over input and output (three for a training step).
+                                const double floorMs = ct.copyMs * (co.training ? 3.0 : 1.0);
+                                const double idealMs = std::max(ct.baselineMs * (co.training ? flopsRatio : callRatio), floorMs);
+                                const double bound = ct.baselineMs / idealMs * flopsRatio;
                                 const double ems = r.einsumIndex >= 0 ? ct.planMs[static_cast<size_t>(r.einsumIndex)] : 0;
                                 // "auto": the plan has convolutions that prefer NHWC; fed NCHW here, Auto runs
                                 // them NHWC only on intermediates of at least 14x14.
@@ -339,9 +344,13 @@ int main(int argc, char** argv) {
                                 if (f.sampled[r.op]) {
                                     samplesEff.push_back(eff);
                                     samplesEffCall.push_back(ratio * callRatio);
+                                    samplesBound.push_back(bound);
                                     effByMode[fmt::format("{} {}", f.name, mode)].push_back(eff);
-                                    if (n == 1 && t == "2" && !co.training)
+                                    boundByMode[fmt::format("{} {}", f.name, mode)].push_back(bound);
+                                    if (n == 1 && t == "2" && !co.training) {
                                         effByMode["  batch 1, 2 threads, inference"].push_back(eff);
+                                        boundByMode["  batch 1, 2 threads, inference"].push_back(bound);
+                                    }
                                 }
                             }
                             if (o.convNhwc)
@@ -376,8 +385,11 @@ int main(int argc, char** argv) {
                        geomean(samplesEff), samplesEff.size());
             fmt::print("  the same with the FLOPs run per call (inference: weight-only stages prepared once): {:.3f}\n",
                        geomean(samplesEffCall));
+            fmt::print("  bound: an ideal kernel (the conv's GFLOP/s on the FLOPs run per call, but at least one copy of the "
+                       "input, three for a training step, timed in each cell) would reach {:.3f}\n",
+                       geomean(samplesBound));
             for (const auto& [k, v] : effByMode)
-                fmt::print("  {}: {:.3f} over {} rows\n", k, geomean(v), v.size());
+                fmt::print("  {}: {:.3f} over {} rows (bound {:.3f})\n", k, geomean(v), v.size(), geomean(boundByMode[k]));
         }
         fmt::print("stages on library kernels (not einsum): {} of {} ({:.1f}%), over every plan timed\n", libStages, allStages,
                    allStages ? 100.0 * libStages / allStages : 0.0);

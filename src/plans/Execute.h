@@ -72,6 +72,9 @@ struct CellTiming {
     std::string baseline;
     double baselineMs = 0, baselineChannelsLastMs = 0, baselineFlops = 0;
     std::vector<double> planMs;  // per plan, median
+    // Median time of one copy of the input (read it, write as much): a floor for any operator, which must
+    // read its input and write its output at least once (a training step about three times that).
+    double copyMs = 0;
     int runs = 0;                // timed rounds
     bool budgetCut = false;      // fewer than options.runs because of the budget
 };

@@ -187,6 +187,18 @@ CellTiming timeCell(const std::vector<const Plan*>& plans, const CellOptions& op
     out.baselineMs = median(tb);
     out.baselineChannelsLastMs = median(tbc);
     for (auto& t : times) out.planMs.push_back(median(t));
+    {
+        torch::NoGradGuard noGrad;
+        const torch::Tensor x = base.x.detach();
+        std::vector<double> tc;
+        for (int r = 0; r < warmup + runs; ++r) {
+            const auto t0 = std::chrono::steady_clock::now();
+            torch::Tensor copy = x.clone();
+            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            if (r >= warmup) tc.push_back(ms);
+        }
+        out.copyMs = median(tc);
+    }
     out.runs = runs;
     return out;
 }
