@@ -261,7 +261,11 @@ public:
                 dataSlots_.insert(dst);
             if (st.kind == Stage::Kind::Contract)
                 result = contract(slots.at(st.operands[0]), slots.at(st.operands[1]), R, dst, rec);
-            else
+            else if (s + 1 < stages.stages.size() && deferSum(slots, st, stages.stages[s + 1], dst, R)) {
+                result = slots.at(st.operands[0]);  // summed by the next stage
+                rec.kernelText = "deferred";
+                rec.why = "its sums run inside the next stage, where a window over them folds into the other operand";
+            } else
                 result = sumStage(slots.at(st.operands[0]), R, dst, rec);
             rec.resultShape = shapeOf(result.axes);
             rec.endOp = plan_.ops.size();
@@ -539,6 +543,30 @@ private:
     }
 
     // ---- folding windows into the other operand -------------------------------------------------------
+    // A sum whose reductions sit inside a window of its operand, followed by a contraction of its result
+    // with a smaller tensor: the contraction can fold the window (sums included) into that tensor instead
+    // of this stage expanding the window to sum it (foldInto broadcasts the tensor along the sums).
+    bool deferSum(const std::map<int, Operand>& slots, const Stage& sum, const Stage& next, int dst, uint64_t R) const {
+        if (next.kind != Stage::Kind::Contract || options_.einsumOnly) return false;
+        const int other = next.operands[0] == dst ? next.operands[1] : next.operands[1] == dst ? next.operands[0] : -1;
+        if (other < 0) return false;
+        const Operand& x = slots.at(sum.operands[0]);
+        const Operand& y = slots.at(other);
+        uint64_t summed = 0;
+        for (Dim d : x.axes) summed |= cm(d);
+        summed &= ~R;
+        auto numel = [&](const Operand& o) {
+            double n = 1;
+            for (Dim d : o.axes) n *= static_cast<double>(sz(d));
+            return n;
+        };
+        std::function<bool(Dim)> windowOverSums = [&](Dim d) {
+            if (d->kind == DimKind::Unfold && (cm(d) & summed) != 0) return true;
+            return !isCoordish(d) && ((d->lhs && windowOverSums(d->lhs)) || (d->rhs && windowOverSums(d->rhs)));
+        };
+        return summed != 0 && numel(y) <= numel(x) && std::any_of(x.axes.begin(), x.axes.end(), windowOverSums);
+    }
+
     bool isFolded(Dim d) const {
         return std::any_of(folded_.begin(), folded_.end(), [d](const auto& f) { return f.first == d; });
     }

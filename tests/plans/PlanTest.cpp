@@ -311,6 +311,26 @@ TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
     EXPECT_EQ(count(OpKind::Broadcast), 1) << groupedPlan.describe();
     EXPECT_EQ(count(OpKind::Window), 0) << groupedPlan.describe();
     check(grouped, ctx);
+    // A box filter over channels before a 1x1 conv: the stage order sums the window's taps first (they are
+    // private to the input); that sum is deferred into the contraction, whose fold absorbs it.
+    OperatorBuilder bb(ctx.vars());
+    auto bo = bb.output("[N, C_out, H, W]");
+    Dim bc = bb.sum("C_in"), bk = bb.sum("k");
+    bb.input({bo[0], bb.unfold(bc, bk), bo[2], bo[3]});
+    bb.weight({bo[1], bc});
+    bb.expand(bo[1]);
+    Operator box = bb.build();
+    for (bool inference : {false, true}) {
+        Plan boxPlan = compilePlan(box, ctx, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+        ASSERT_GE(boxPlan.stages.size(), 2u) << boxPlan.describe();
+        EXPECT_EQ(boxPlan.stages[0].kernelText, "deferred") << boxPlan.describe();
+        auto has = [&](OpKind kind) {
+            return std::any_of(boxPlan.ops.begin(), boxPlan.ops.end(), [kind](const PlanOp& x) { return x.kind == kind; });
+        };
+        EXPECT_TRUE(has(OpKind::FoldWindow)) << boxPlan.describe();
+        EXPECT_FALSE(has(OpKind::Window)) << boxPlan.describe();
+    }
+    check(box, ctx);
 }
 
 // Operators drawn from the synthesis space of 3x3 conv replacements, at small sizes.
