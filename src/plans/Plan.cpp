@@ -961,7 +961,8 @@ private:
             emit(mk(OpKind::MatMul, dst, b.slot, a.slot));
             std::vector<Dim> axes = joined({Nb, G, O, T});
             reshape(dst, shapeOf(axes));
-            rec.kernelText = fmt::format("batched matmul {} x [{}x{}] x {} x [{}x{}]", g, o, i, nb, i, t);
+            rec.kernelText = G.empty() ? fmt::format("matmul [{}x{}] x {} x [{}x{}]", o, i, nb, i, t)
+                                       : fmt::format("batched matmul {} x [{}x{}] x {} x [{}x{}]", g, o, i, nb, i, t);
             return Operand{dst, axes};
         }
 
