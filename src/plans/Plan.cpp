@@ -19,137 +19,6 @@
 
 namespace syno::plans {
 
-const char* opKindName(OpKind kind) {
-    switch (kind) {
-        case OpKind::Pad: return "pad";
-        case OpKind::Reshape: return "reshape";
-        case OpKind::Permute: return "permute";
-        case OpKind::Roll: return "roll";
-        case OpKind::Slice: return "slice";
-        case OpKind::Window: return "window";
-        case OpKind::RepeatOuter: return "repeat_interleave";
-        case OpKind::RepeatInner: return "tile";
-        case OpKind::Broadcast: return "broadcast";
-        case OpKind::Sum: return "sum";
-        case OpKind::Conv: return "conv";
-        case OpKind::MatMul: return "matmul";
-        case OpKind::Mul: return "mul";
-        case OpKind::Einsum: return "einsum";
-        case OpKind::FoldWindow: return "fold_window";
-        case OpKind::Scale: return "scale";
-        case OpKind::Crop: return "crop";
-    }
-    return "?";
-}
-
-const char* kernelName(Kernel kernel) {
-    switch (kernel) {
-        case Kernel::Views: return "views";
-        case Kernel::Sum: return "sum";
-        case Kernel::Conv: return "conv";
-        case Kernel::MatMul: return "matmul";
-        case Kernel::Mul: return "mul";
-        case Kernel::Einsum: return "einsum";
-    }
-    return "?";
-}
-
-namespace {
-std::string list(const std::vector<int64_t>& v) {
-    std::string out = "[";
-    for (size_t i = 0; i < v.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", v[i]);
-    return out + "]";
-}
-}  // namespace
-
-std::string PlanOp::describe() const {
-    std::string lhs = fmt::format("s{} = ", dst);
-    switch (kind) {
-        case OpKind::Pad: return lhs + fmt::format("pad(s{}, before {}, after {})", a, list(shape), list(ints));
-        case OpKind::Reshape: return lhs + fmt::format("reshape(s{}, {})", a, list(shape));
-        case OpKind::Permute: return lhs + fmt::format("permute(s{}, {})", a, list(ints));
-        case OpKind::Roll:
-            if (ints.empty()) return lhs + fmt::format("roll(s{}, {}, axis {})", a, amount, axis);
-            return lhs + fmt::format("roll(s{}, {} {}, axes {} {})", a, amount, list(ints2), axis, list(ints));
-        case OpKind::Slice: return lhs + fmt::format("slice(s{}, axis {}, step {})", a, axis, amount);
-        case OpKind::Window:
-            return lhs + fmt::format("window(s{}, axis {}, pad {}, span {}, dilation {})", a, axis, amount, extent,
-                                     ints.empty() ? 1 : ints[0]);
-        case OpKind::RepeatOuter: return lhs + fmt::format("repeat_interleave(s{}, {}, axis {})", a, amount, axis);
-        case OpKind::RepeatInner: return lhs + fmt::format("tile(s{}, {}, axis {})", a, amount, axis);
-        case OpKind::Broadcast: return lhs + fmt::format("broadcast(s{}, {})", a, list(shape));
-        case OpKind::Sum: return lhs + fmt::format("sum(s{}, axes {})", a, list(ints));
-        case OpKind::Conv:
-            return lhs + fmt::format("conv{}d(s{}, s{}, groups {}, padding {}, dilation {})", extent, a, b, amount,
-                                     list(ints), list(ints2));
-        case OpKind::MatMul: return lhs + fmt::format("matmul(s{}, s{})", a, b);
-        case OpKind::Mul: return lhs + fmt::format("mul(s{}, s{})", a, b);
-        case OpKind::Einsum:
-            return lhs + (b >= 0 ? fmt::format("einsum('{}', s{}, s{})", equation, a, b)
-                                 : fmt::format("einsum('{}', s{})", equation, a));
-        case OpKind::FoldWindow:
-            return lhs + fmt::format("fold_window(s{}, {} rows onto {})", a, ints.size(), amount);
-        case OpKind::Scale: return lhs + fmt::format("scale(s{}, {:.6g})", a, scale);
-        case OpKind::Crop: return lhs + fmt::format("crop(s{}, offsets {}, sizes {})", a, list(ints), list(shape));
-    }
-    return "?";
-}
-
-int Plan::count(Kernel kernel) const {
-    int n = 0;
-    for (const auto& s : stages) n += s.kernel == kernel;
-    return n;
-}
-
-int Plan::kernelCalls() const {
-    int n = 0;
-    for (const auto& o : ops)
-        n += o.kind == OpKind::Conv || o.kind == OpKind::MatMul || o.kind == OpKind::Mul || o.kind == OpKind::Einsum;
-    return n;
-}
-
-int Plan::libraryStages() const { return static_cast<int>(stages.size()) - einsums(); }
-
-uint64_t Plan::hash() const {
-    uint64_t h = hashString("syno-plan");
-    h = hashCombine(h, operatorId);
-    auto mixVec = [&h](const std::vector<int64_t>& v) {
-        h = hashCombine(h, v.size());
-        for (auto x : v) h = hashCombine(h, static_cast<uint64_t>(x));
-    };
-    h = hashCombine(h, options.inference);
-    mixVec(inputShape);
-    mixVec(outputShape);
-    for (const auto& w : weightShapes) mixVec(w);
-    for (const auto& o : ops) {
-        h = hashCombine(h, hashString(o.describe()));
-        if (o.kind == OpKind::FoldWindow) mixVec(o.ints);  // describe() only counts its rows
-    }
-    return h;
-}
-
-std::string Plan::describe() const {
-    std::string out = fmt::format("plan {:016x} for operator {} at binding {} ({}){}{}{}\n", hash(), operatorIdHex,
-                                  binding + 1, bindingText, padded ? ", padded" : "",
-                                  options.einsumOnly ? ", einsum lowering" : "", options.inference ? ", stages ordered for inference" : "");
-    out += fmt::format("  input {}{}, output {}", list(inputShape),
-                       padded ? fmt::format(" (padded to {})", list(paddedInputShape)) : "", list(outputShape));
-    for (size_t w = 0; w < weightShapes.size(); ++w) out += fmt::format(", weight {} {}", w + 1, list(weightShapes[w]));
-    out += fmt::format("\n  {:.4g} FLOPs{}, {:.4g} parameters, {} stage(s): {} convolution(s), {} matmul(s), {} einsum(s)\n",
-                       flops,
-                       inferenceFlops < flops ? fmt::format(" ({:.4g} per inference call)", inferenceFlops) : "",
-                       params, stages.size(), convolutions(), matmuls(), einsums());
-    for (const auto& s : stages) {
-        std::string shapes;
-        for (const auto& sh : s.operandShapes) shapes += (shapes.empty() ? "" : " x ") + list(sh);
-        out += fmt::format("  {}: {} -> {}  {:.4g} FLOPs{}\n    kernel: {}\n    why: {}\n", s.what, shapes,
-                           list(s.resultShape), s.flops, s.weightOnly ? " (weights only: once per weight version in inference)" : "",
-                           s.kernelText, s.why);
-        for (size_t i = s.firstOp; i < s.endOp; ++i) out += "      " + ops[i].describe() + "\n";
-    }
-    return out;
-}
-
 namespace {
 
 // The axis lists one after another (an operand's axes in the order a kernel reads them).
@@ -1043,9 +912,9 @@ private:
         rec.kernelText =
             depthwise ? fmt::format("depthwise conv{}d groups={} padding={} dilation={}, then a sum of each group's {} "
                                     "channels (a grouped conv with one output per group, faster this way)",
-                                    groupsT.size(), g * i, list(conv.ints), list(conv.ints2), i)
+                                    groupsT.size(), g * i, listText(conv.ints), listText(conv.ints2), i)
                       : fmt::format("conv{}d groups={} in={} out={} padding={} dilation={}", groupsT.size(), g, g * i,
-                                    g * o, list(conv.ints), list(conv.ints2));
+                                    g * o, listText(conv.ints), listText(conv.ints2));
         rec.why = why + (spatialText.empty() ? ", 1x1 over the trailing free axes" : ", windows " + spatialText);
         return Operand{dst, axes};
     }
@@ -1179,37 +1048,4 @@ size_t PlanCache::size() const {
     return plans_.size();
 }
 
-}  // namespace syno::plans
-
-namespace syno::plans {
-
-const char* layoutName(Layout layout) {
-    switch (layout) {
-        case Layout::Contiguous: return "nchw";
-        case Layout::ChannelsLast: return "nhwc";
-        case Layout::Auto: return "mixed";
-    }
-    return "?";
-}
-
-bool convPrefersChannelsLast(const PlanOp& conv, bool training) {
-    (void)training;  // the same rule held for training steps (bench/plan_bench --layout both --modes training)
-    if (conv.kind != OpKind::Conv || conv.extent != 2 || conv.shape.size() != 4) return false;
-    // Measured (libtorch 1.13's oneDNN, AVX2, one thread, batch 1, 64 channels at 56x56, NCHW vs NHWC ms):
-    // dense 3x3 3.32 / 2.03, dense 3x1 0.41 / 0.36, dense 1x1 0.27 / 0.27; grouped 1x1 with 32 channels per
-    // group 0.19 / 0.21, with 8 per group 0.07 / 0.27, with 2 per group 0.11 / 0.76, depthwise 0.19 / 1.16.
-    // So NHWC pays off for dense convolutions with a window and loses badly for grouped ones. Converting
-    // an NCHW input per call eats the gain (64@56 3x3: NCHW 2.68 ms, NHWC input 2.17, converted in 2.38,
-    // converted in and back 3.03), so Layout::Auto converts only intermediates (see Execute.cpp).
-    const int64_t taps = conv.shape[2] * conv.shape[3];
-    return conv.amount == 1 && taps > 1;
-}
-
-Layout chooseLayout(const Plan& plan, bool training) {
-    int nhwc = 0, nchw = 0;
-    for (const auto& o : plan.ops)
-        if (o.kind == OpKind::Conv && o.extent == 2) (convPrefersChannelsLast(o, training) ? nhwc : nchw)++;
-    if (nhwc > 0 && nchw > 0) return Layout::Auto;
-    return nhwc > 0 ? Layout::ChannelsLast : Layout::Contiguous;
-}
 }  // namespace syno::plans

@@ -53,6 +53,7 @@ enum class OpKind : uint8_t {
     Crop,         // centre crop: shape = sizes, ints = offsets
 };
 const char* opKindName(OpKind kind);
+std::string listText(const std::vector<int64_t>& v);  // "[1, 2, 3]"
 
 struct PlanOp {
     OpKind kind = OpKind::Reshape;
