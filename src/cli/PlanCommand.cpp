@@ -22,14 +22,32 @@ namespace {
 struct PlanCommandOptions {
     std::string file, library;
     VariableOptions vars;
-    bool pad = false, latency = false, training = false, einsum = false, ops = false, inference = false;
+    bool pad = false, latency = false, training = false, einsum = false, ops = false, inference = false, profile = false;
     int threads = 0, runs = 20;
     std::string layout = "auto";
 };
 
 
-void runPlanCommand(const PlanCommandOptions& o) {
+// Where an inference call spends its time: each stage's share, and with --ops each op's median time.
+void printProfile(const plans::Plan& plan, const std::vector<double>& opMs, int runs, bool ops) {
+    double total = 0;
+    for (double t : opMs) total += t;
+    fmt::print("  profile (inference with prepared weights, median of {} runs per op): {:.3f} ms over the ops\n", runs, total);
+    for (const auto& st : plan.stages) {
+        double ms = 0;
+        for (size_t i = st.firstOp; i < st.endOp && i < opMs.size(); ++i) ms += opMs[i];
+        fmt::print("    {:>8.3f} ms {:>5.1f}%  {}{}\n", ms, total > 0 ? 100.0 * ms / total : 0.0, st.what,
+                   st.weightOnly ? " (weights only: prepared)" : "");
+        if (!ops) continue;
+        for (size_t i = st.firstOp; i < st.endOp && i < opMs.size(); ++i)
+            fmt::print("      {:>8.3f} ms  {}\n", opMs[i], plan.ops[i].describe());
+    }
+}
+
+void runPlanCommand(PlanCommandOptions o) {
     if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
+    if (o.profile && o.training) throw Error("--profile times inference; it does not combine with --training");
+    if (o.profile) o.inference = o.latency = true;  // the probe's plan is the inference one
     if (o.runs < 1) throw Error(fmt::format("--runs must be at least 1, not {}", o.runs));
     SizeContext ctx = o.vars.context();
     Operator op = [&] {
@@ -76,11 +94,13 @@ void runPlanCommand(const PlanCommandOptions& o) {
             lo.threads = o.threads;
             lo.training = o.training;
             lo.einsumToo = true;
+            lo.profile = o.profile;
             lo.layout = o.layout == "nchw" ? plans::Layout::Contiguous
                         : o.layout == "nhwc" ? plans::Layout::ChannelsLast : plans::Layout::Auto;
             if (auto k = ctx.vars().find("k")) lo.kernel = ctx.bindings()[static_cast<size_t>(b)][*k];
             plans::Latency lat = plans::probeLatency(op, ctx, b, policy, lo);
             fmt::print("  latency ({}): {}\n", o.training ? "training step" : "inference", lat.describe());
+            if (o.profile) printProfile(plan, lat.opMs, o.runs, o.ops);
         }
     }
 }
@@ -103,6 +123,9 @@ void addPlanCommand(CLI::App& app) {
     cmd->add_flag("--latency", o->latency, "time the plan against torch::conv2d / torch::linear (median of --runs)");
     cmd->add_flag("--training", o->training, "with --latency: time forward + backward instead of inference");
     cmd->add_option("--runs", o->runs, "timed runs for --latency")->capture_default_str();
+    cmd->add_flag("--profile", o->profile,
+                  "time each stage of the inference plan (each op with --ops), after --latency's runs; implies "
+                  "--latency and --inference");
     cmd->add_option("--layout", o->layout, "with --latency: the plan's convolutions on nchw or nhwc tensors, or auto "
                                            "(nhwc only for dense windowed convolutions fed nhwc)")
         ->check(CLI::IsMember({"auto", "nchw", "nhwc"}))
@@ -113,6 +136,7 @@ void addPlanCommand(CLI::App& app) {
                 "  syno plan --library conv2d --bindings 'C_in=64, C_out=64, H=56, W=56; C_in=256, C_out=256, H=14, W=14'\n"
                 "  syno plan --library grouped --latency --threads 2\n"
                 "  syno plan --library operator1 --inference\n"
+                "  syno plan --library operator2 --profile --ops --threads 2\n"
                 "  syno show --library conv2d > c.op && syno plan c.op --ops --bindings 'N=32, H=28, W=28'");
     cmd->callback([o] { runPlanCommand(*o); });
 }

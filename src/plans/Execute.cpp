@@ -1,6 +1,9 @@
 // The plan executor, the torch-free runner and the module: the libtorch side of execution plans.
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "base/Error.h"
@@ -82,8 +85,10 @@ torch::Tensor rollOnce(const torch::Tensor& a, const PlanOp& o, bool nhwc) {
 
 // Runs the plan's ops over tensor slots. In Prepare, `keep` receives the operands; in Prepared, `use`
 // supplies them (and `weights` may be empty).
+// opMs, when given, receives each op's wall time in ms (ops it skips keep theirs).
 torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
-                     Layout layout, Pass pass, const PreparedWeights* use, PreparedWeights* keep) {
+                     Layout layout, Pass pass, const PreparedWeights* use, PreparedWeights* keep,
+                     std::vector<double>* opMs = nullptr) {
     const bool training = torch::GradMode::is_enabled();
     // NHWC once any convolution ran in it: views and rolls then keep those strides.
     bool nhwc = layout == Layout::ChannelsLast;
@@ -93,7 +98,9 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
     if (pass == Pass::Prepare) {
         keep->a.assign(plan.ops.size(), torch::Tensor());
         keep->b.assign(plan.ops.size(), torch::Tensor());
+        keep->index.assign(plan.ops.size(), torch::Tensor());
     }
+    auto foldIndex = [](const PlanOp& o) { return torch::tensor(at::ArrayRef<int64_t>(o.ints), torch::kLong); };
     std::vector<bool> onWeights(static_cast<size_t>(plan.slots), false);  // Prepare: which slots hold weight-only values
     for (size_t w = 0; w < plan.weightShapes.size(); ++w) onWeights[w + 1] = true;
     for (size_t i = 0; i < plan.ops.size(); ++i) {
@@ -102,6 +109,7 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
             if (pass == Pass::Prepare) {
                 // A data op: keep the weight-only operands it reads, as they are at this point of the list.
                 if (onWeights[static_cast<size_t>(o.a)]) keep->a[i] = s[static_cast<size_t>(o.a)];
+                if (o.kind == OpKind::FoldWindow) keep->index[i] = foldIndex(o);  // built once, not per call
                 if (o.b >= 0 && onWeights[static_cast<size_t>(o.b)]) keep->b[i] = s[static_cast<size_t>(o.b)];
                 onWeights[static_cast<size_t>(o.dst)] = false;
             }
@@ -113,6 +121,7 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
         }
         const torch::Tensor& a = s[static_cast<size_t>(o.a)];
         torch::Tensor out;
+        const auto started = opMs ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
         switch (o.kind) {
             case OpKind::Pad: {
                 std::vector<int64_t> pads;
@@ -172,7 +181,8 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
             case OpKind::FoldWindow: {
                 // index_add reuses one iterator over the rows (one contiguous row of P values each); its
                 // backward is an index_select. Row `amount` collects the dropped rows and is cut off.
-                auto index = torch::tensor(at::ArrayRef<int64_t>(o.ints), a.options().dtype(torch::kLong));
+                const bool cached = pass == Pass::Prepared && i < use->index.size() && use->index[i].defined();
+                const torch::Tensor index = cached ? use->index[i] : foldIndex(o);
                 out = torch::zeros({o.amount + 1, a.size(1)}, a.options()).index_add(0, index, a).narrow(0, 0, o.amount);
                 break;
             }
@@ -184,6 +194,7 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
                 break;
             }
         }
+        if (opMs) (*opMs)[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         s[static_cast<size_t>(o.dst)] = std::move(out);
         onWeights[static_cast<size_t>(o.dst)] = o.weightOnly;
     }
@@ -227,6 +238,26 @@ PreparedWeights prepareWeights(const Plan& plan, const std::vector<torch::Tensor
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout) {
     if (prepared.plan != &plan) throw Error("the prepared weights belong to another plan");
     return runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr);
+}
+
+std::vector<double> profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
+                               Layout layout, int runs) {
+    if (prepared.plan != &plan) throw Error("the prepared weights belong to another plan");
+    torch::NoGradGuard noGrad;
+    const size_t n = plan.ops.size();
+    std::vector<std::vector<double>> samples(n);
+    for (int r = 0; r < runs + 1; ++r) {  // the first run warms up
+        std::vector<double> ms(n, 0.0);
+        runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr, &ms);
+        if (r > 0)
+            for (size_t i = 0; i < n; ++i) samples[i].push_back(ms[i]);
+    }
+    std::vector<double> out;
+    for (auto& v : samples) {
+        std::sort(v.begin(), v.end());
+        out.push_back(v.empty() ? 0.0 : v[v.size() / 2]);
+    }
+    return out;
 }
 
 namespace {

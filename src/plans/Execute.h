@@ -34,6 +34,7 @@ struct LatencyOptions {
     bool einsumToo = false;  // also time the einsum lowering of the same operator
     int64_t kernel = 3;      // the replaced conv2d's kernel
     Layout layout = Layout::Auto;  // the plan's layout (the baseline runs NCHW)
+    bool profile = false;    // also time each op of the inference plan (Latency::opMs)
 };
 
 struct Latency {
@@ -43,6 +44,7 @@ struct Latency {
     double einsumRatio = 0;       // baselineMs / einsumMs
     double planFlops = 0, baselineFlops = 0;  // per call: Plan::inferenceFlops when not training
     int runs = 0;
+    std::vector<double> opMs;     // with LatencyOptions::profile: per op of the plan, median ms (0: weight-only)
     std::string describe() const;
 };
 
@@ -72,8 +74,9 @@ struct CellTiming {
     std::string baseline;
     double baselineMs = 0, baselineChannelsLastMs = 0, baselineFlops = 0;
     std::vector<double> planMs;  // per plan, median
-    // Median time of one copy of the input (read it, write as much): a floor for any operator, which must
-    // read its input and write its output at least once (a training step about three times that).
+    // Median time of one copy of the input (read it, write as much), timed after the rounds with the input
+    // in cache: a floor for any operator, which must read its input and write its output at least once (a
+    // training step about three times that). Optimistic when the output is larger than the input.
     double copyMs = 0;
     int runs = 0;                // timed rounds
     bool budgetCut = false;      // fewer than options.runs because of the budget

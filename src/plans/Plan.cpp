@@ -719,7 +719,13 @@ private:
         }
         try {
             Operand out = emitKernel(a, b, ra, rb, dst, rec);
-            if (!folded_.empty()) rec.why += fmt::format(", {} window(s) folded into the other operand", folded_.size());
+            if (!folded_.empty()) {
+                const auto windows = std::count_if(folded_.begin(), folded_.end(),
+                                                   [](const auto& f) { return f.first->kind == DimKind::Unfold; });
+                const auto maps = static_cast<long>(folded_.size()) - windows;
+                rec.why += fmt::format(", folded into the other operand:{}{}", windows ? fmt::format(" {} window(s)", windows) : "",
+                                       maps ? fmt::format(" {} tiled index map(s)", maps) : "");
+            }
             unfoldAll();
             return out;
         } catch (const TooManyConvAxes&) {
@@ -1009,8 +1015,8 @@ private:
     std::vector<int> coordLeaf_;
     std::unordered_map<Dim, uint64_t> mask_;
     std::vector<Dim> spatialKernelOf_;
-    std::vector<std::pair<Dim, uint64_t>> folded_;
-    std::set<int> dataSlots_ = {0};  // slots that depend on the input (the others hold weights alone)  // this stage's folded windows, with their coordinate masks
+    std::vector<std::pair<Dim, uint64_t>> folded_;  // this stage's folded axes, with their coordinate masks
+    std::set<int> dataSlots_ = {0};  // slots that depend on the input (the others hold weights alone)
 };
 
 }  // namespace

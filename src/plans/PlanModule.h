@@ -25,6 +25,7 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const st
 struct PreparedWeights {
     const Plan* plan = nullptr;
     std::vector<torch::Tensor> a, b;       // per op: its operands when they come from the weights alone
+    std::vector<torch::Tensor> index;      // per op: a FoldWindow's row index, when it runs per call
     std::vector<const void*> data;         // the weights they were computed from (storage and version)
     std::vector<int64_t> versions;
     // Whether these were prepared for this plan from these weights, unchanged since (in-place updates,
@@ -36,6 +37,10 @@ PreparedWeights prepareWeights(const Plan& plan, const std::vector<torch::Tensor
 // Runs the rest of the plan for one input; the same values as executePlan with the weights.
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
                           Layout layout = Layout::Auto);
+// The same run, `runs` times after one warm-up, timing every op: per op, the median wall time in ms (0 for
+// the weight-only ops, which the prepared weights already hold). Where an inference call spends its time.
+std::vector<double> profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
+                               Layout layout, int runs);
 
 struct ModuleOptions {
     PaddingPolicy policy = PaddingPolicy::Exact;

@@ -78,6 +78,20 @@ TEST(PlanCliTest, InferencePlansMarkWeightOnlyStages) {
                                                   "contract(in_1, in_2)", "(weights only: once per weight version"});
 }
 
+// --profile times the inference plan's stages (and ops with --ops); it does not time training.
+TEST(PlanCliTest, ProfileTimesEachStageAndOp) {
+    Result r = run("--library operator2 --profile --ops --runs 2 --bindings 'N=1, C_in=8, C_out=8, H=8, W=8' "
+                   "--coef 'k=3, g=4, s=2'",
+                   "");
+    ASSERT_EQ(r.code, 0) << r.err;
+    syno::test::expectContainsAll(r.out, {"stages ordered for inference", "latency (inference)",
+                                          "profile (inference with prepared weights, median of 2 runs per op)",
+                                          "% ", " ms  s4 = conv2d("});
+    Result bad = run("--library operator2 --profile --training", "");
+    EXPECT_NE(bad.code, 0);
+    EXPECT_NE(bad.err.find("--profile times inference"), std::string::npos) << bad.err;
+}
+
 TEST(PlanCliTest, BadInputIsOneLineAndNonZero) {
     for (const auto& [args, stdinText, expected] : std::vector<std::tuple<std::string, std::string, std::string>>{
              {"-", "not an operator", "not a syno operator"},
