@@ -30,6 +30,7 @@
 
 #include "base/Error.h"
 #include "ir/Library.h"
+#include "ir/TextForm.h"
 #include "plans/Execute.h"
 #include "sizes/Parse.h"
 #include "synthesis/Problem.h"
@@ -85,7 +86,7 @@ double convFlops(int64_t n, int64_t c, int64_t hw) { return 2.0 * static_cast<do
 // staged FLOPs lie in [lo, hi) x the 3x3 conv's at every layer and whose plans compile everywhere. The
 // default window, 0.15-0.9x, is the one the paper's ResNet-18 search used: operators far below it are
 // bound by moving their tensors (an 0.003x operator would have to finish in ~5 us), not by arithmetic.
-void sampleOperators(Family& f, int count, uint64_t seed, double lo, double hi) {
+void sampleOperators(Family& f, int count, uint64_t seed, double lo, double hi, bool describe) {
     std::string bindings;
     for (const auto& l : f.layers)
         bindings += fmt::format("{}C_in={}, C_out={}, H={}", bindings.empty() ? "" : "; ", l.c, l.c, l.hw);
@@ -126,6 +127,10 @@ void sampleOperators(Family& f, int count, uint64_t seed, double lo, double hi) 
         fmt::print("# {} {}: id {}, steps: ", f.name, f.names.back(), s.op.idHex());
         for (size_t k = 0; k < s.stepTexts.size(); ++k) fmt::print("{}{}", k ? " ; " : "", s.stepTexts[k]);
         fmt::print("\n");
+        if (describe) {  // the operator as text, for `syno plan - --profile` (strip the leading "#   ")
+            std::stringstream text(printOperator(s.op));
+            for (std::string line; std::getline(text, line);) fmt::print("#   {}\n", line);
+        }
     }
     if (kept < count)
         fmt::print("# {}: only {} sampled operator(s) within {}-{}x the conv's FLOPs at every layer\n", f.name, kept, lo, hi);
@@ -213,7 +218,7 @@ std::vector<Family> makeFamilies(const Options& o) {
         f->ops = {library::conv2d(f->libVars), library::operator1(f->libVars), library::operator2(f->libVars)};
         f->names = {"conv2d-p", "operator1", "operator2"};
         f->sampled = {false, false, false};
-        if (o.ops == "all" && o.samples > 0) sampleOperators(*f, o.samples, o.seed, o.flopsLo, o.flopsHi);
+        if (o.ops == "all" && o.samples > 0) sampleOperators(*f, o.samples, o.seed, o.flopsLo, o.flopsHi, o.describe);
         f->layers = f == &r18 ? pick18 : pickSmall;
         out.push_back(*f);
     }
