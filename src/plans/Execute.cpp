@@ -64,6 +64,17 @@ torch::Tensor rollOnce(const torch::Tensor& a, const PlanOp& o, bool nhwc) {
         return x;
     }
     const bool keepNhwc = nhwc && a.dim() == 4 && a.is_contiguous(torch::MemoryFormat::ChannelsLast);
+    if (axes.size() == 1 && !keepNhwc && a.is_contiguous() && start[0] != 0) {
+        // One axis of a contiguous tensor, seen as [outer, n, inner]: out[o, i] = in[o, i + s] for i < n - s is
+        // the whole tensor shifted by s * inner elements, one contiguous copy (instead of outer copies of
+        // (n - s) * inner elements, slow when rows are short: a roll along W); then the wrapped rows.
+        const int64_t axis = axes[0], n = a.size(axis), s0 = start[0], offset = s0 * a.stride(axis);
+        torch::Tensor out = torch::empty(a.sizes(), a.options());
+        const int64_t total = a.numel();
+        out.view({-1}).narrow(0, 0, total - offset).copy_(a.view({-1}).narrow(0, offset, total - offset));
+        out.narrow(axis, n - s0, s0).copy_(a.narrow(axis, 0, s0));
+        return out;
+    }
     torch::Tensor out = torch::empty(a.sizes(), a.options().memory_format(
                                                     keepNhwc ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous));
     for (size_t block = 0; block < (size_t{1} << axes.size()); ++block) {
