@@ -486,7 +486,7 @@ private:
     // x has nowhere else, some of them summed here) onto y: y's axes over those coordinates become
     // [kept coordinates..., u], where y'[.., v] sums y over the coordinates at which u's value is v. Done
     // when cheaper than expanding x: the contraction then runs over |u| values instead of every summed
-    // coordinate tuple, and y is no larger than x. False (nothing emitted) otherwise.
+    // coordinate tuple, and y is no larger than x expanded. False (nothing emitted) otherwise.
     bool foldInto(Operand& x, size_t k, Operand& y, uint64_t R) {
         Dim u = x.axes[k];
         const uint64_t U = cm(u);
@@ -530,7 +530,15 @@ private:
             return n;
         };
         const int64_t nKept = numel(kept), nSummed = numel(summed), nU = sz(u);
-        if (nU > nSummed || numel(y.axes) > numel(x.axes) || nKept * nSummed > (int64_t{1} << 22)) return undo();
+        // Not folding expands x: by the window's taps, or tiles it by the merged dim's other half.
+        int64_t expansion = 1;
+        if (u->kind == DimKind::Unfold) expansion = sz(windowOf(u).first);
+        else if (u->kind == DimKind::MergeOuter || u->kind == DimKind::MergeInner) {
+            auto [outer, inner] = halves_.at(u->lhs);
+            expansion = sz(u == outer ? inner : outer);
+        }
+        if (nU > nSummed || numel(y.axes) > numel(x.axes) * expansion || nKept * nSummed > (int64_t{1} << 22))
+            return undo();
         permuteTo(y, joined({kept, summed, others}));
         reshape(y.slot, {nKept * nSummed, numel(others)});
         PlanOp f = mk(OpKind::FoldWindow, y.slot, y.slot);
