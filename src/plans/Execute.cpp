@@ -251,23 +251,31 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const Pr
     return runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr);
 }
 
-std::vector<double> profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
-                               Layout layout, int runs) {
+OpProfile profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout,
+                     int runs) {
     if (prepared.plan != &plan) throw Error("the prepared weights belong to another plan");
     torch::NoGradGuard noGrad;
     const size_t n = plan.ops.size();
     std::vector<std::vector<double>> samples(n);
+    std::vector<double> calls;
     for (int r = 0; r < runs + 1; ++r) {  // the first run warms up
         std::vector<double> ms(n, 0.0);
-        runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr, &ms);
-        if (r > 0)
-            for (size_t i = 0; i < n; ++i) samples[i].push_back(ms[i]);
+        const auto started = std::chrono::steady_clock::now();
+        {
+            torch::Tensor y = runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr, &ms);
+        }
+        const double call = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        if (r == 0) continue;
+        calls.push_back(call);
+        for (size_t i = 0; i < n; ++i) samples[i].push_back(ms[i]);
     }
-    std::vector<double> out;
-    for (auto& v : samples) {
+    auto median = [](std::vector<double>& v) {
         std::sort(v.begin(), v.end());
-        out.push_back(v.empty() ? 0.0 : v[v.size() / 2]);
-    }
+        return v.empty() ? 0.0 : v[v.size() / 2];
+    };
+    OpProfile out;
+    for (auto& v : samples) out.opMs.push_back(median(v));
+    out.callMs = median(calls);
     return out;
 }
 

@@ -37,6 +37,11 @@ struct LatencyOptions {
     bool profile = false;    // also time each op of the inference plan (Latency::opMs)
 };
 
+struct OpProfile {
+    std::vector<double> opMs;  // per op of the plan, median ms (0: weight-only, prepared)
+    double callMs = 0;         // median of whole calls, back to back
+};
+
 struct Latency {
     std::string baseline;         // e.g. "torch::conv2d 3x3 64->64 @56x56"
     double planMs = 0, baselineMs = 0, einsumMs = 0;
@@ -44,7 +49,7 @@ struct Latency {
     double einsumRatio = 0;       // baselineMs / einsumMs
     double planFlops = 0, baselineFlops = 0;  // per call: Plan::inferenceFlops when not training
     int runs = 0;
-    std::vector<double> opMs;     // with LatencyOptions::profile: per op of the plan, median ms (0: weight-only)
+    OpProfile profile;            // with LatencyOptions::profile
     std::string describe() const;
 };
 

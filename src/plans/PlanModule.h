@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include "plans/Execute.h"
 #include "plans/Plan.h"
 
 namespace syno::plans {
@@ -37,10 +38,12 @@ PreparedWeights prepareWeights(const Plan& plan, const std::vector<torch::Tensor
 // Runs the rest of the plan for one input; the same values as executePlan with the weights.
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
                           Layout layout = Layout::Auto);
-// The same run, `runs` times after one warm-up, timing every op: per op, the median wall time in ms (0 for
-// the weight-only ops, which the prepared weights already hold). Where an inference call spends its time.
-std::vector<double> profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
-                               Layout layout, int runs);
+// The same run, `runs` times back to back after one warm-up, timing every op: per op, the median wall time
+// in ms (0 for the weight-only ops, which the prepared weights already hold), and the median call. Where an
+// inference call spends its time; back to back, caches stay warm, so calls run faster than when timed
+// interleaved with other layers (the latency probe).
+OpProfile profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout,
+                     int runs);
 
 struct ModuleOptions {
     PaddingPolicy policy = PaddingPolicy::Exact;

@@ -248,7 +248,7 @@ Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, Pa
     lat.baselineMs = median(tb);
     lat.einsumMs = median(te);
     if (options.profile && !training) {
-        lat.opMs = profileOps(*plan, in.x, in.prepared, options.layout, options.runs);
+        lat.profile = profileOps(*plan, in.x, in.prepared, options.layout, options.runs);
     }
     lat.ratio = lat.planMs > 0 && base.call ? lat.baselineMs / lat.planMs : 0;
     lat.einsumRatio = lat.einsumMs > 0 && base.call ? lat.baselineMs / lat.einsumMs : 0;

@@ -85,7 +85,7 @@ TEST(PlanCliTest, ProfileTimesEachStageAndOp) {
                    "");
     ASSERT_EQ(r.code, 0) << r.err;
     syno::test::expectContainsAll(r.out, {"stages ordered for inference", "latency (inference)",
-                                          "profile (inference with prepared weights, median of 2 runs per op)",
+                                          "profile (inference with prepared weights, 2 calls back to back",
                                           "% ", " ms  s4 = conv2d("});
     Result bad = run("--library operator2 --profile --training", "");
     EXPECT_NE(bad.code, 0);
