@@ -5,7 +5,8 @@
 // interleaved round by round in the same loop, the plans of: conv2d built from primitives, the paper's
 // Operators 1 and 2, and operators sampled from the synthesis space (fixed seed, staged FLOPs within
 // --flops-window of the conv's at every layer of the family: the paper's ResNet-18 window by default); optionally the same operators lowered to unfold + einsum (the
-// public Syno lowering, a second baseline). Ratio = conv2d time / operator time (> 1: faster).
+// public Syno lowering, a second baseline), timed in rounds of their own with the conv again, since their
+// large buffers slow whatever shares their rounds. Ratio = conv2d time / operator time (> 1: faster).
 //
 //   plan_bench [--runs 20] [--min-runs 3] [--budget 2] [--batches 1,32,128] [--threads 1,2]
 //              [--modes inference,training] [--sizes resnet18,small|64@56,...] [--samples 10] [--seed 1]
@@ -266,7 +267,7 @@ int main(int argc, char** argv) {
                             const bool withEinsum =
                                 std::find(o.einsumBatches.begin(), o.einsumBatches.end(), nb) != o.einsumBatches.end();
                             std::vector<std::shared_ptr<const plans::Plan>> keep;
-                            std::vector<const plans::Plan*> list;
+                            std::vector<const plans::Plan*> list, einsumList;
                             plans::CellOptions co;
                             struct Row {
                                 size_t op;
@@ -288,9 +289,8 @@ int main(int argc, char** argv) {
                                     auto e = std::make_shared<const plans::Plan>(
                                         plans::compilePlan(f.ops[i], ctx, 0, PaddingPolicy::Exact, plans::PlanOptions{true}));
                                     keep.push_back(e);
-                                    einsumIndex = static_cast<int>(list.size());
-                                    list.push_back(e.get());
-                                    co.layouts.push_back(plans::Layout::Contiguous);
+                                    einsumIndex = static_cast<int>(einsumList.size());
+                                    einsumList.push_back(e.get());
                                 }
                                 for (auto lay : layouts) {
                                     rows.push_back({i, lay, static_cast<int>(list.size()), einsumIndex});
@@ -307,6 +307,16 @@ int main(int argc, char** argv) {
                             co.training = training;
                             co.baselineChannelsLast = o.convNhwc;
                             plans::CellTiming ct = plans::timeCell(list, co);
+                            // The einsum lowerings in rounds of their own (with the conv again): their unfold
+                            // buffers, ~10x a plan's memory, slowed everything timed in the same rounds (Operator 2
+                            // at 64@56, batch 1: the plan 0.42 -> 0.75 ms, the conv 1.10 -> 1.31 ms).
+                            plans::CellTiming et;
+                            if (!einsumList.empty()) {
+                                plans::CellOptions eo = co;
+                                eo.layouts.assign(einsumList.size(), plans::Layout::Contiguous);
+                                eo.baselineChannelsLast = false;
+                                et = plans::timeCell(einsumList, eo);
+                            }
                             const double mult = co.training ? 3.0 : 1.0;  // backward ~ 2x forward FLOPs
                             const double cf = ct.baselineFlops;
                             if (o.convNhwc) nhwcConvGain.push_back(ct.baselineMs / ct.baselineChannelsLastMs);
@@ -324,7 +334,8 @@ int main(int argc, char** argv) {
                                 const double floorMs = ct.copyMs * (co.training ? 3.0 : 1.0);
                                 const double idealMs = std::max(ct.baselineMs * (co.training ? flopsRatio : callRatio), floorMs);
                                 const double bound = ct.baselineMs / idealMs * flopsRatio;
-                                const double ems = r.einsumIndex >= 0 ? ct.planMs[static_cast<size_t>(r.einsumIndex)] : 0;
+                                const double ems = r.einsumIndex >= 0 ? et.planMs[static_cast<size_t>(r.einsumIndex)] : 0;
+                                const double econv = r.einsumIndex >= 0 ? et.baselineMs : 0;  // the conv in those rounds
                                 // "auto": the plan has convolutions that prefer NHWC; fed NCHW here, Auto runs
                                 // them NHWC only on intermediates of at least 14x14.
                                 const char* lay = r.layout != plans::Layout::Auto ? plans::layoutName(r.layout)
@@ -336,7 +347,7 @@ int main(int argc, char** argv) {
                                            f.names[r.op], lay, flopsRatio, callRatio, ct.baselineMs,
                                            mult * cf / ct.baselineMs / 1e6, ms, mult * opFlops / ms / 1e6, ratio, eff,
                                            ems > 0 ? fmt::format("{:.3f}", ems) : "-",
-                                           ems > 0 ? fmt::format("{:.2f}x", ct.baselineMs / ems) : "-", p.libraryStages(),
+                                           ems > 0 ? fmt::format("{:.2f}x", econv / ems) : "-", p.libraryStages(),
                                            p.stages.size(), ct.runs, ct.budgetCut ? "*" : "");
                                 if (layouts.size() == 2) {
                                     if (r.layout == plans::Layout::Contiguous) nchwMs[r.op] = ms;
