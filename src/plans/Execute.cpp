@@ -1,7 +1,6 @@
 // The plan executor, the torch-free runner and the module: the libtorch side of execution plans.
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -246,37 +245,11 @@ PreparedWeights prepareWeights(const Plan& plan, const std::vector<torch::Tensor
     return p;
 }
 
-torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout) {
+torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout,
+                          std::vector<double>* opMs) {
     if (prepared.plan != &plan) throw Error("the prepared weights belong to another plan");
-    return runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr);
-}
-
-OpProfile profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout,
-                     int runs) {
-    if (prepared.plan != &plan) throw Error("the prepared weights belong to another plan");
-    torch::NoGradGuard noGrad;
-    const size_t n = plan.ops.size();
-    std::vector<std::vector<double>> samples(n);
-    std::vector<double> calls;
-    for (int r = 0; r < runs + 1; ++r) {  // the first run warms up
-        std::vector<double> ms(n, 0.0);
-        const auto started = std::chrono::steady_clock::now();
-        {
-            torch::Tensor y = runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr, &ms);
-        }
-        const double call = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-        if (r == 0) continue;
-        calls.push_back(call);
-        for (size_t i = 0; i < n; ++i) samples[i].push_back(ms[i]);
-    }
-    auto median = [](std::vector<double>& v) {
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0.0 : v[v.size() / 2];
-    };
-    OpProfile out;
-    for (auto& v : samples) out.opMs.push_back(median(v));
-    out.callMs = median(calls);
-    return out;
+    if (opMs) opMs->assign(plan.ops.size(), 0.0);
+    return runOps(plan, input, {}, layout, Pass::Prepared, &prepared, nullptr, opMs);
 }
 
 namespace {

@@ -223,6 +223,16 @@ private:
         for (Dim d : axes) s.push_back(sz(d));
         return s;
     }
+    int64_t numel(const std::vector<Dim>& axes) const {
+        int64_t n = 1;
+        for (Dim d : axes) n *= sz(d);
+        return n;
+    }
+    // The other half of the merged dim that d is a half of.
+    Dim otherHalf(Dim d) const {
+        auto [outer, inner] = halves_.at(d->lhs);
+        return d == outer ? inner : outer;
+    }
 
     // ---- emitting ops ------------------------------------------------------------------------------
     void emit(PlanOp op) { plan_.ops.push_back(std::move(op)); }
@@ -261,6 +271,17 @@ private:
             else kept.push_back(x.axes[i]);
         emit(o);
         x.axes = kept;
+    }
+
+    // Appends axes the tensor does not vary along: a reshape adding unit axes, then a broadcast.
+    void broadcastAlong(Operand& x, const std::vector<Dim>& dims) {
+        std::vector<int64_t> shape = shapeOf(x.axes);
+        shape.insert(shape.end(), dims.size(), 1);
+        reshape(x.slot, shape);
+        x.axes.insert(x.axes.end(), dims.begin(), dims.end());
+        PlanOp bc = mk(OpKind::Broadcast, x.slot, x.slot);
+        bc.shape = shapeOf(x.axes);
+        emit(bc);
     }
 
     static bool contains(Dim d, Dim target) {
@@ -322,7 +343,7 @@ private:
                     return true;
                 }
                 // The other half is inside another axis: refine that one first, then merge.
-                Dim partner = d == outer ? inner : outer;
+                Dim partner = otherHalf(d);
                 for (size_t j = 0; j < x.axes.size(); ++j)
                     if (j != k && contains(x.axes[j], partner)) return false;
                 // One half alone: broadcast it up to the merged dim.
@@ -424,16 +445,11 @@ private:
         uint64_t summed = 0;
         for (Dim d : x.axes) summed |= cm(d);
         summed &= ~R;
-        auto numel = [&](const Operand& o) {
-            double n = 1;
-            for (Dim d : o.axes) n *= static_cast<double>(sz(d));
-            return n;
-        };
         std::function<bool(Dim)> windowOverSums = [&](Dim d) {
             if (d->kind == DimKind::Unfold && (cm(d) & summed) != 0) return true;
             return !isCoordish(d) && ((d->lhs && windowOverSums(d->lhs)) || (d->rhs && windowOverSums(d->rhs)));
         };
-        return summed != 0 && numel(y) <= numel(x) && std::any_of(x.axes.begin(), x.axes.end(), windowOverSums);
+        return summed != 0 && numel(y.axes) <= numel(x.axes) && std::any_of(x.axes.begin(), x.axes.end(), windowOverSums);
     }
 
     bool isFolded(Dim d) const {
@@ -475,8 +491,7 @@ private:
     bool wouldTile(const Operand& x, size_t k) const {
         Dim d = x.axes[k];
         if ((d->kind != DimKind::MergeOuter && d->kind != DimKind::MergeInner) || isCoordish(d)) return false;
-        auto [outer, inner] = halves_.at(d->lhs);
-        Dim partner = d == outer ? inner : outer;
+        const Dim partner = otherHalf(d);
         for (size_t j = 0; j < x.axes.size(); ++j)
             if (contains(x.axes[j], partner)) return false;
         return true;
@@ -511,32 +526,16 @@ private:
             if (U >> c & 1u) {
                 Dim cd = coordDims_[c];
                 if (countOf(y, cd) > 1) return undo();
-                if (countOf(y, cd) == 0) {  // y does not vary along it: broadcast (y is the small side)
-                    std::vector<int64_t> shape = shapeOf(y.axes);
-                    shape.push_back(1);
-                    reshape(y.slot, shape);
-                    y.axes.push_back(cd);
-                    PlanOp bc = mk(OpKind::Broadcast, y.slot, y.slot);
-                    bc.shape = shapeOf(y.axes);
-                    emit(bc);
-                }
+                if (countOf(y, cd) == 0) broadcastAlong(y, {cd});  // y does not vary along it (y is the small side)
                 ((R >> c & 1u) ? kept : summed).push_back(cd);
             }
         for (Dim d : y.axes)
             if ((cm(d) & U) == 0) others.push_back(d);
-        auto numel = [&](const std::vector<Dim>& ds) {
-            int64_t n = 1;
-            for (Dim d : ds) n *= sz(d);
-            return n;
-        };
         const int64_t nKept = numel(kept), nSummed = numel(summed), nU = sz(u);
         // Not folding expands x: by the window's taps, or tiles it by the merged dim's other half.
         int64_t expansion = 1;
         if (u->kind == DimKind::Unfold) expansion = sz(windowOf(u).first);
-        else if (u->kind == DimKind::MergeOuter || u->kind == DimKind::MergeInner) {
-            auto [outer, inner] = halves_.at(u->lhs);
-            expansion = sz(u == outer ? inner : outer);
-        }
+        else if (u->kind == DimKind::MergeOuter || u->kind == DimKind::MergeInner) expansion = sz(otherHalf(u));
         if (nU > nSummed || numel(y.axes) > numel(x.axes) * expansion || nKept * nSummed > (int64_t{1} << 22))
             return undo();
         permuteTo(y, joined({kept, summed, others}));
@@ -713,12 +712,7 @@ private:
         bool aSpatial = std::count(ra.begin(), ra.end(), Role::Spatial) > 0;
         bool swap = bSpatial && !aSpatial;
         if (!aSpatial && !bSpatial) {
-            auto numel = [&](const Operand& x) {
-                double n = 1;
-                for (Dim d : x.axes) n *= static_cast<double>(sz(d));
-                return n;
-            };
-            swap = numel(b) > numel(a);
+            swap = numel(b.axes) > numel(a.axes);
         }
         if (swap) {
             std::swap(a, b);
@@ -761,12 +755,7 @@ private:
             else if (r == Role::Free && !seenChannel) Nb.push_back(a.axes[k]);
             else T.push_back(a.axes[k]);  // free after the channels, or spatial
         }
-        auto prod = [&](const std::vector<Dim>& ds) {
-            int64_t n = 1;
-            for (Dim d : ds) n *= sz(d);
-            return n;
-        };
-        const int64_t g = prod(G), i = prod(I), o = prod(O);
+        const int64_t g = numel(G), i = numel(I), o = numel(O);
         std::vector<Dim> spatialWindows;
         for (size_t k = 0; k < a.axes.size(); ++k)
             if (ra[k] == Role::Spatial) spatialWindows.push_back(windowOf(a.axes[k]).first);
@@ -776,7 +765,7 @@ private:
             // A broadcast product: [N.., G..] x [G.., O..].
             const std::vector<Dim> Na = joined({Nb, T});
             permuteTo(a, joined({Na, G}));
-            reshape(a.slot, {prod(Na), g, 1});
+            reshape(a.slot, {numel(Na), g, 1});
             permuteTo(b, joined({G, O}));
             reshape(b.slot, {1, g, o});
             emit(mk(OpKind::Mul, dst, a.slot, b.slot));
@@ -792,7 +781,7 @@ private:
             // A matrix product: [G?, Nb, I] x [G?, I, O].
             permuteTo(a, joined({G, Nb, I}));
             permuteTo(b, joined({G, I, O}));
-            const int64_t nb = prod(Nb);
+            const int64_t nb = numel(Nb);
             if (G.empty()) {
                 reshape(a.slot, {nb, i});
                 reshape(b.slot, {i, o});
@@ -820,7 +809,7 @@ private:
             // 16@28 1.87 / 0.19; batch 1: 64@56 0.29 / 0.19. Weights meeting weights stay GEMMs (oneDNN, above),
             // and so does a weight in A's place (a small activation at batch 1: 512@7, a [1536, 512] weight
             // as a conv1d input with 49 output channels).
-            const int64_t nb = prod(Nb), t = prod(T);
+            const int64_t nb = numel(Nb), t = numel(T);
             permuteTo(b, joined({G, O, I}));
             reshape(b.slot, {g, o, i});
             rec.kernel = Kernel::MatMul;
@@ -867,7 +856,7 @@ private:
         }
         if (groupsT.size() > 3) throw TooManyConvAxes{};  // the caller falls back to einsum (rare)
         permuteTo(a, joined({Nb, G, I, T}));
-        std::vector<int64_t> shapeA = {prod(Nb), g * i};
+        std::vector<int64_t> shapeA = {numel(Nb), g * i};
         std::vector<Dim> orderB = joined({G, O, I});
         std::vector<int64_t> shapeB = {g * o, i};
         PlanOp conv = mk(OpKind::Conv, dst, a.slot, b.slot);
@@ -886,7 +875,7 @@ private:
                 spatialText += fmt::format("{}{} by {} (pad {}, dilation {})", spatialText.empty() ? "" : ", ",
                                            dimName(u->lhs), dimName(w), concrete(u).offset, dil);
             } else {
-                shapeA.push_back(prod(grp));
+                shapeA.push_back(numel(grp));
                 shapeB.push_back(1);
                 conv.ints.push_back(0);
                 conv.ints2.push_back(1);
@@ -963,15 +952,7 @@ private:
         std::vector<Dim> missing;
         for (Dim d : order)
             if (std::find(x.axes.begin(), x.axes.end(), d) == x.axes.end()) missing.push_back(d);
-        if (!missing.empty()) {
-            std::vector<int64_t> shape = shapeOf(x.axes);
-            for (size_t k = 0; k < missing.size(); ++k) shape.push_back(1);
-            reshape(x.slot, shape);
-            x.axes.insert(x.axes.end(), missing.begin(), missing.end());
-            PlanOp bc = mk(OpKind::Broadcast, x.slot, x.slot);
-            bc.shape = shapeOf(x.axes);
-            emit(bc);
-        }
+        if (!missing.empty()) broadcastAlong(x, missing);
         bool reshaped = x.axes != order || shapeOf(x.axes) != r_.paddedOutputShape;
         permuteTo(x, order);
         if (reshaped) reshape(x.slot, r_.paddedOutputShape);

@@ -35,9 +35,10 @@ struct PreparedWeights {
 };
 // Runs the plan's weight-only ops under NoGradGuard. The plan must outlive the result.
 PreparedWeights prepareWeights(const Plan& plan, const std::vector<torch::Tensor>& weights, Layout layout = Layout::Auto);
-// Runs the rest of the plan for one input; the same values as executePlan with the weights.
+// Runs the rest of the plan for one input; the same values as executePlan with the weights. opMs, when
+// given, receives each op's wall time in ms (0 for the weight-only ops, which `prepared` already holds).
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared,
-                          Layout layout = Layout::Auto);
+                          Layout layout = Layout::Auto, std::vector<double>* opMs = nullptr);
 // The same run, `runs` times back to back after one warm-up, timing every op: per op, the median wall time
 // in ms (0 for the weight-only ops, which the prepared weights already hold), and the median call. Where an
 // inference call spends its time; back to back, caches stay warm, so calls run faster than when timed

@@ -203,6 +203,25 @@ CellTiming timeCell(const std::vector<const Plan*>& plans, const CellOptions& op
     return out;
 }
 
+OpProfile profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout,
+                     int runs) {
+    torch::NoGradGuard noGrad;
+    std::vector<std::vector<double>> perOp(plan.ops.size());
+    std::vector<double> calls, ms;
+    for (int r = 0; r < runs + 1; ++r) {  // the first run warms up
+        const auto started = std::chrono::steady_clock::now();
+        executePlan(plan, input, prepared, layout, &ms);
+        const double call = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        if (r == 0) continue;
+        calls.push_back(call);
+        for (size_t i = 0; i < ms.size(); ++i) perOp[i].push_back(ms[i]);
+    }
+    OpProfile out;
+    for (auto& v : perOp) out.opMs.push_back(median(v));
+    out.callMs = median(calls);
+    return out;
+}
+
 Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
                      const LatencyOptions& options) {
     if (options.runs < 1) throw Error("the latency probe needs at least one run");
