@@ -84,14 +84,25 @@ VariableTable spaceVars(int64_t g) {
 double convFlops(int64_t n, int64_t c, int64_t hw) { return 2.0 * static_cast<double>(n * c * c * hw * hw * 9); }
 
 // `count` operators from the paper's space at this family's layers, in sampling order, keeping those whose
-// staged FLOPs lie in [lo, hi) x the 3x3 conv's at every layer and whose plans compile everywhere. The
+// staged FLOPs lie in [lo, hi) x the 3x3 conv's at every layer and every batch timed (weight-only stages do
+// not grow with the batch, so an operator at 0.2x at batch 1 can be at 0.02x at batch 128; its rows must
+// fall in the window the summary claims), and whose plans compile everywhere. The
 // default window, 0.15-0.9x, is the one the paper's ResNet-18 search used: operators far below it are
 // bound by moving their tensors (an 0.003x operator would have to finish in ~5 us), not by arithmetic.
-void sampleOperators(Family& f, int count, uint64_t seed, double lo, double hi, bool describe) {
-    std::string bindings;
+void sampleOperators(Family& f, int count, uint64_t seed, double lo, double hi, const std::vector<int64_t>& batches,
+                     bool describe) {
+    std::string bindings;  // the space samples at batch 1 (its bindings 0..layers-1)
     for (const auto& l : f.layers)
         bindings += fmt::format("{}C_in={}, C_out={}, H={}", bindings.empty() ? "" : "; ", l.c, l.c, l.hw);
     SizeContext ctx(f.spaceVars, parseBindings(bindings));
+    std::string timed;  // every layer at every batch timed: where the window is checked
+    std::vector<double> timedConv;
+    for (int64_t n : batches)
+        for (const auto& l : f.layers) {
+            timed += fmt::format("{}N={}, C_in={}, C_out={}, H={}", timed.empty() ? "" : "; ", n, l.c, l.c, l.hw);
+            timedConv.push_back(convFlops(n, l.c, l.hw));
+        }
+    SizeContext timedCtx(f.spaceVars, parseBindings(timed));
     SynthesisOptions o;
     o.depth = 12;
     o.maxReductions = 5;
@@ -106,16 +117,14 @@ void sampleOperators(Family& f, int count, uint64_t seed, double lo, double hi, 
     o.maxFlops = hi * total;  // a first cut on the sum over layers; each layer is checked below
     o.minFlops = lo * total;
     Space space(Problem::make(ctx, "[N, C_in, H, H]", "[N, C_out, H, H]", o));
-    auto found = space.sample(20 * count, seed, SampleMode::Uniform);
+    auto found = space.sample(100 * count, seed, SampleMode::Uniform);
     int kept = 0;
     for (const auto& s : found) {
         if (kept == count) break;
         bool ok = true;
         try {
-            for (int b = 0; b < ctx.bindingCount() && ok; ++b) {
-                plans::Plan p = plans::compilePlan(s.op, ctx, b);
-                const auto& l = f.layers[static_cast<size_t>(b)];
-                const double ratio = p.flops / convFlops(1, l.c, l.hw);
+            for (int b = 0; b < timedCtx.bindingCount() && ok; ++b) {
+                const double ratio = plans::compilePlan(s.op, timedCtx, b).flops / timedConv[static_cast<size_t>(b)];
                 ok = ratio >= lo && ratio < hi;
             }
         } catch (const Error&) {
@@ -134,7 +143,8 @@ void sampleOperators(Family& f, int count, uint64_t seed, double lo, double hi, 
         }
     }
     if (kept < count)
-        fmt::print("# {}: only {} sampled operator(s) within {}-{}x the conv's FLOPs at every layer\n", f.name, kept, lo, hi);
+        fmt::print("# {}: only {} sampled operator(s) within {}-{}x the conv's FLOPs at every layer and batch\n", f.name,
+                   kept, lo, hi);
 }
 
 double geomean(const std::vector<double>& v) {
@@ -219,7 +229,12 @@ std::vector<Family> makeFamilies(const Options& o) {
         f->ops = {library::conv2d(f->libVars), library::operator1(f->libVars), library::operator2(f->libVars)};
         f->names = {"conv2d-p", "operator1", "operator2"};
         f->sampled = {false, false, false};
-        if (o.ops == "all" && o.samples > 0) sampleOperators(*f, o.samples, o.seed, o.flopsLo, o.flopsHi, o.describe);
+        if (o.ops == "all" && o.samples > 0) {
+            std::vector<int64_t> batches = {1};  // the space's own binding, and every batch timed
+            for (const auto& b : o.batches)
+                if (std::atoll(b.c_str()) != 1) batches.push_back(std::atoll(b.c_str()));
+            sampleOperators(*f, o.samples, o.seed, o.flopsLo, o.flopsHi, batches, o.describe);
+        }
         f->layers = f == &r18 ? pick18 : pickSmall;
         out.push_back(*f);
     }
