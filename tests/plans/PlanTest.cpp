@@ -333,6 +333,56 @@ TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
     check(box, ctx);
 }
 
+// A small channel axis that mixes a group (kept by the output) with summed channels in an order a grouped
+// kernel cannot read as it is folds into the weight, dense: no roll or reordering copy of the input, one
+// dense convolution, and (the weight's rows in the output's order) no reordering of its result either.
+TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
+    auto convOps = [](const Plan& plan) {
+        std::vector<PlanOp> out;
+        for (const auto& o : plan.ops)
+            if (o.kind == OpKind::Conv) out.push_back(o);
+        return out;
+    };
+    auto countAfterConv = [](const Plan& plan, OpKind kind) {
+        auto conv = std::find_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::Conv; });
+        return std::count_if(conv, plan.ops.end(), [kind](const PlanOp& o) { return o.kind == kind; });
+    };
+    // The group is the inner, shifted part of the input channel (a roll and a permute of the input before).
+    OperatorBuilder b(ctx.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    auto [grp, q] = b.merge(o[1], "C_out/s");
+    Dim r = b.sum("C_in/s"), k = b.sum("k");
+    b.input({o[0], b.split(r, b.shift(grp)), o[2], b.unfold(o[3], k)});
+    b.weight({k, grp});
+    b.weight({q, r});
+    b.expand(q);
+    Operator inner = b.build();
+    // The group is the outer part, 4 channels a group (batched before, and its result reordered after).
+    OperatorBuilder ob(ctx.vars());
+    auto oo = ob.output("[N, C_out, H, W]");
+    auto [oq, ogrp] = ob.merge(oo[1], "s");
+    Dim orr = ob.sum("C_in/s"), ok = ob.sum("k");
+    ob.input({oo[0], ob.split(ogrp, orr), ob.unfold(oo[2], ok), oo[3]});
+    ob.weight({oq, orr, ok});
+    ob.expand(oq);
+    Operator outer = ob.build();
+    for (const Operator& op : {inner, outer}) {
+        SCOPED_TRACE(printOperator(op));
+        for (bool inference : {false, true}) {
+            Plan plan = compilePlan(op, ctx, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+            auto convs = convOps(plan);
+            ASSERT_EQ(convs.size(), 1u) << plan.describe();
+            EXPECT_EQ(convs[0].amount, 1) << "dense, not grouped\n" << plan.describe();
+            EXPECT_EQ(std::count_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& x) { return x.kind == OpKind::FoldWindow; }), 1)
+                << plan.describe();
+            EXPECT_EQ(std::count_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& x) { return x.kind == OpKind::Roll; }), 0)
+                << plan.describe();
+            EXPECT_EQ(countAfterConv(plan, OpKind::Permute), 0) << plan.describe();
+        }
+        check(op, ctx);
+    }
+}
+
 // Operators drawn from the synthesis space of 3x3 conv replacements, at small sizes.
 TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
     SizeContext space = makeContext("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, g=4: 3, s=2: 2");
