@@ -71,9 +71,30 @@ public:
         for (Dim d : nodes)
             if (d->kind == DimKind::MergeOuter) halves_[d->lhs].first = d;
             else if (d->kind == DimKind::MergeInner) halves_[d->lhs].second = d;
+        // A shift of an output coordinate is that coordinate, renamed: every value above it is a function of
+        // the shifted value, so the plan computes in shifted order and rolls the output once at the end
+        // (finish), instead of rolling whatever the shift is buried in (a window of a split of it: a roll of
+        // the window-expanded input, 16@28 batch 128: 2.6 ms against 0.2 ms for the output).
+        // Only where the iterator has no other use: no tensor (a weight sharing it) and no other dim reads it.
+        std::unordered_map<Dim, int> uses;
+        for (Dim d : nodes)
+            for (Dim below : {d->lhs, d->rhs})
+                if (below) ++uses[below];
+        for (int t = 0; t < op.tensorCount(); ++t)
+            for (Dim d : op.tensorDims(t)) ++uses[d];
+        for (Dim d : op.expansions()) ++uses[d];
+        for (Dim d : nodes)
+            if (d->kind == DimKind::Shift && d->lhs->kind == DimKind::Iterator && uses[d->lhs] == 1 &&
+                !halves_.count(d->lhs) && !halves_.count(d))
+                shiftedOutput_[d->lhs] = d;
         for (Dim d : nodes) {
-            bool coordish = d->isLeaf() || ((d->kind == DimKind::MergeOuter || d->kind == DimKind::MergeInner) &&
-                                            coordish_.count(d->lhs) && coordish_.at(d->lhs));
+            if (shiftedOutput_.count(d)) {  // renamed: its shift is the coordinate
+                coordish_[d] = false;
+                continue;
+            }
+            bool coordish = d->isLeaf() || shiftedOutput_.count(d->lhs) ||
+                            ((d->kind == DimKind::MergeOuter || d->kind == DimKind::MergeInner) &&
+                             coordish_.count(d->lhs) && coordish_.at(d->lhs));
             coordish_[d] = coordish;
             if (coordish && !isMerged(d)) {
                 if (coordDims_.size() >= 64) throw Error("operator has more than 64 loop coordinates");
@@ -994,6 +1015,14 @@ private:
         if (!missing.empty()) broadcastAlong(x, missing);
         bool reshaped = x.axes != order || shapeOf(x.axes) != r_.paddedOutputShape;
         permuteTo(x, order);
+        for (size_t k = 0; k < x.axes.size(); ++k)  // shifted output coordinates back in output order
+            if (x.axes[k]->kind == DimKind::Shift && isCoord(x.axes[k])) {
+                PlanOp o = mk(OpKind::Roll, x.slot, x.slot);
+                o.axis = static_cast<int64_t>(k);
+                o.amount = -concrete(x.axes[k]).offset;
+                emit(o);
+                x.axes[k] = x.axes[k]->lhs;
+            }
         if (reshaped) reshape(x.slot, r_.paddedOutputShape);
         if (r_.scale != 1.0) {
             PlanOp s = mk(OpKind::Scale, x.slot, x.slot);
@@ -1026,7 +1055,8 @@ private:
     std::vector<Dim> outputOrder() const {
         std::vector<Dim> order;
         std::function<void(Dim)> coordsOf = [&](Dim d) {
-            if (isCoord(d)) order.push_back(d);
+            if (shiftedOutput_.count(d)) order.push_back(shiftedOutput_.at(d));
+            else if (isCoord(d)) order.push_back(d);
             else {
                 coordsOf(halves_.at(d).first);
                 coordsOf(halves_.at(d).second);
@@ -1052,6 +1082,7 @@ private:
     std::unordered_map<Dim, int> index_;
     std::unordered_map<Dim, std::pair<Dim, Dim>> halves_;
     std::unordered_map<Dim, bool> coordish_;
+    std::unordered_map<Dim, Dim> shiftedOutput_;  // output iterator -> its shift, the coordinate in its place
     std::unordered_map<Dim, int> coordBit_;
     std::vector<Dim> coordDims_;
     std::vector<int> coordLeaf_;

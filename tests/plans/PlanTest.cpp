@@ -383,6 +383,35 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
     }
 }
 
+// A shift of an output coordinate buried in a window over a split (channels x rows, scrambled back by a
+// merge): the plan computes in shifted order and rolls the (small) output once, instead of rolling the
+// window-expanded input.
+TEST_F(PlanTest, ShiftedOutputCoordinatesRollTheOutputOnce) {
+    OperatorBuilder b(ctx.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    Dim c = b.sum("C_in"), k = b.sum("k");
+    auto [row, chan] = b.merge(b.unfold(b.split(c, b.shift(o[2])), k), "C_in");
+    b.input({o[0], chan, row, o[3]});
+    b.weight({chan, o[1]});
+    b.weight({o[1], k});
+    b.expand(o[1]);
+    Operator op = b.build();
+    for (bool inference : {false, true}) {
+        Plan plan = compilePlan(op, ctx, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+        ASSERT_FALSE(plan.stages.empty());
+        const StageRecord& last = plan.stages.back();
+        int rolls = 0, rollsInLayout = 0;
+        for (size_t i = 0; i < plan.ops.size(); ++i)
+            if (plan.ops[i].kind == OpKind::Roll) {
+                ++rolls;
+                rollsInLayout += i >= last.firstOp && i < last.endOp;
+            }
+        EXPECT_EQ(rolls, 1) << plan.describe();
+        EXPECT_EQ(rollsInLayout, 1) << "the roll is the output's\n" << plan.describe();
+    }
+    check(op, ctx);
+}
+
 // Operators drawn from the synthesis space of 3x3 conv replacements, at small sizes.
 TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
     SizeContext space = makeContext("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, g=4: 3, s=2: 2");
