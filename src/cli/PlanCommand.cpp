@@ -28,19 +28,25 @@ struct PlanCommandOptions {
 };
 
 
-// Where an inference call spends its time: each stage's share, and with --ops each op's median time.
-void printProfile(const plans::Plan& plan, const plans::OpProfile& profile, int runs, bool ops) {
+// Where a call spends its time: each stage's share, and with --ops each op's median time. A training step
+// adds its backward pass as one figure.
+void printProfile(const plans::Plan& plan, const plans::OpProfile& profile, int runs, bool ops, bool training) {
     const std::vector<double>& opMs = profile.opMs;
     double total = 0;
     for (double t : opMs) total += t;
-    fmt::print("  profile (inference with prepared weights, {} calls back to back, caches warm): {:.3f} ms a call, "
-               "{:.3f} ms over the ops (medians)\n",
-               runs, profile.callMs, total);
+    if (training)
+        fmt::print("  profile (training steps, {} back to back, caches warm): {:.3f} ms a step, {:.3f} ms over the "
+                   "forward ops (autograd recording), {:.3f} ms backward (medians)\n",
+                   runs, profile.callMs, total, profile.backwardMs);
+    else
+        fmt::print("  profile (inference with prepared weights, {} calls back to back, caches warm): {:.3f} ms a call, "
+                   "{:.3f} ms over the ops (medians)\n",
+                   runs, profile.callMs, total);
     for (const auto& st : plan.stages) {
         double ms = 0;
         for (size_t i = st.firstOp; i < st.endOp && i < opMs.size(); ++i) ms += opMs[i];
         fmt::print("    {:>8.3f} ms {:>5.1f}%  {}{}\n", ms, total > 0 ? 100.0 * ms / total : 0.0, st.what,
-                   st.weightOnly ? " (weights only: prepared)" : "");
+                   st.weightOnly && !training ? " (weights only: prepared)" : "");
         if (!ops) continue;
         for (size_t i = st.firstOp; i < st.endOp && i < opMs.size(); ++i)
             fmt::print("      {:>8.3f} ms  {}\n", opMs[i], plan.ops[i].describe());
@@ -49,8 +55,8 @@ void printProfile(const plans::Plan& plan, const plans::OpProfile& profile, int 
 
 void runPlanCommand(PlanCommandOptions o) {
     if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
-    if (o.profile && o.training) throw Error("--profile times inference; it does not combine with --training");
-    if (o.profile) o.inference = o.latency = true;  // the probe's plan is the inference one
+    if (o.profile) o.latency = true;
+    if (o.profile && !o.training) o.inference = true;  // the probe's plan is the inference one
     if (o.runs < 1) throw Error(fmt::format("--runs must be at least 1, not {}", o.runs));
     SizeContext ctx = o.vars.context();
     Operator op = [&] {
@@ -103,7 +109,7 @@ void runPlanCommand(PlanCommandOptions o) {
             if (auto k = ctx.vars().find("k")) lo.kernel = ctx.bindings()[static_cast<size_t>(b)][*k];
             plans::Latency lat = plans::probeLatency(op, ctx, b, policy, lo);
             fmt::print("  latency ({}): {}\n", o.training ? "training step" : "inference", lat.describe());
-            if (o.profile) printProfile(plan, lat.profile, o.runs, o.ops);
+            if (o.profile) printProfile(plan, lat.profile, o.runs, o.ops, o.training);
         }
     }
 }
@@ -128,7 +134,8 @@ void addPlanCommand(CLI::App& app) {
     cmd->add_option("--runs", o->runs, "timed runs for --latency")->capture_default_str();
     cmd->add_flag("--profile", o->profile,
                   "time each stage of the inference plan (each op with --ops), after --latency's runs; implies "
-                  "--latency and --inference");
+                  "--latency and --inference; with --training, each forward op of a training step under autograd, "
+                  "and the backward pass as a whole");
     cmd->add_option("--layout", o->layout, "with --latency: the plan's convolutions on nchw or nhwc tensors, or auto "
                                            "(nhwc only for dense windowed convolutions fed nhwc)")
         ->check(CLI::IsMember({"auto", "nchw", "nhwc"}))
@@ -140,6 +147,7 @@ void addPlanCommand(CLI::App& app) {
                 "  syno plan --library grouped --latency --threads 2\n"
                 "  syno plan --library operator1 --inference\n"
                 "  syno plan --library operator2 --profile --ops --threads 2\n"
+                "  syno plan --library operator2 --profile --training --bindings 'N=32, H=28, W=28'\n"
                 "  syno show --library conv2d > c.op && syno plan c.op --ops --bindings 'N=32, H=28, W=28'");
     cmd->callback([o] { runPlanCommand(*o); });
 }

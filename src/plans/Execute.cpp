@@ -223,10 +223,11 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const st
 }
 
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
-                          Layout layout) {
+                          Layout layout, std::vector<double>* opMs) {
     if (weights.size() != plan.weightShapes.size())
         throw Error(fmt::format("the operator takes {} weight(s), {} given", plan.weightShapes.size(), weights.size()));
-    return runOps(plan, input, weights, layout, Pass::Whole, nullptr, nullptr);
+    if (opMs) opMs->assign(plan.ops.size(), 0.0);
+    return runOps(plan, input, weights, layout, Pass::Whole, nullptr, nullptr, opMs);
 }
 
 bool PreparedWeights::matches(const Plan& p, const std::vector<torch::Tensor>& weights) const {

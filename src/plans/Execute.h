@@ -40,6 +40,7 @@ struct LatencyOptions {
 struct OpProfile {
     std::vector<double> opMs;  // per op of the plan, median ms (0: weight-only, prepared)
     double callMs = 0;         // median of whole calls, back to back
+    double backwardMs = 0;     // training: median backward pass (callMs is then forward + backward)
 };
 
 struct Latency {

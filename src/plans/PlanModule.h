@@ -17,8 +17,9 @@ namespace syno::plans {
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights);
 // The same in a given memory layout for the 2-D convolutions (Auto: chooseLayout for the plan, training
 // when autograd is recording). The values are the same; the result may come back channels-last.
+// opMs, when given, receives each op's wall time in ms.
 torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
-                          Layout layout);
+                          Layout layout, std::vector<double>* opMs = nullptr);
 
 // For inference: the values a plan's ops read from its weight-only ops (PlanOp::weightOnly), computed
 // once for one version of the weights. A deployed layer's weights do not change between calls, so the
@@ -45,6 +46,10 @@ torch::Tensor executePlan(const Plan& plan, const torch::Tensor& input, const Pr
 // interleaved with other layers (the latency probe).
 OpProfile profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout,
                      int runs);
+// The same for training steps: every op of the forward pass under autograd (weight-only ops included: the
+// weights change every step), then the backward pass from `grad` as one figure.
+OpProfile profileTrainingOps(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
+                             const torch::Tensor& grad, Layout layout, int runs);
 
 struct ModuleOptions {
     PaddingPolicy policy = PaddingPolicy::Exact;

@@ -222,6 +222,30 @@ OpProfile profileOps(const Plan& plan, const torch::Tensor& input, const Prepare
     return out;
 }
 
+OpProfile profileTrainingOps(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
+                             const torch::Tensor& grad, Layout layout, int runs) {
+    std::vector<std::vector<double>> perOp(plan.ops.size());
+    std::vector<double> calls, backward, ms;
+    for (int r = 0; r < runs + 1; ++r) {  // the first run warms up
+        input.mutable_grad().reset();
+        for (auto w : weights) w.mutable_grad().reset();
+        const auto started = std::chrono::steady_clock::now();
+        torch::Tensor y = executePlan(plan, input, weights, layout, &ms);
+        const auto forwardDone = std::chrono::steady_clock::now();
+        y.backward(grad);
+        const auto done = std::chrono::steady_clock::now();
+        if (r == 0) continue;
+        calls.push_back(std::chrono::duration<double, std::milli>(done - started).count());
+        backward.push_back(std::chrono::duration<double, std::milli>(done - forwardDone).count());
+        for (size_t i = 0; i < ms.size(); ++i) perOp[i].push_back(ms[i]);
+    }
+    OpProfile out;
+    for (auto& v : perOp) out.opMs.push_back(median(v));
+    out.callMs = median(calls);
+    out.backwardMs = median(backward);
+    return out;
+}
+
 Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
                      const LatencyOptions& options) {
     if (options.runs < 1) throw Error("the latency probe needs at least one run");
@@ -270,9 +294,9 @@ Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, Pa
     lat.planMs = median(tp);
     lat.baselineMs = median(tb);
     lat.einsumMs = median(te);
-    if (options.profile && !training) {
-        lat.profile = profileOps(*plan, in.x, in.prepared, options.layout, options.runs);
-    }
+    if (options.profile)
+        lat.profile = training ? profileTrainingOps(*plan, in.x, in.ws, in.grad, options.layout, options.runs)
+                               : profileOps(*plan, in.x, in.prepared, options.layout, options.runs);
     lat.ratio = lat.planMs > 0 && base.call ? lat.baselineMs / lat.planMs : 0;
     lat.einsumRatio = lat.einsumMs > 0 && base.call ? lat.baselineMs / lat.einsumMs : 0;
     return lat;

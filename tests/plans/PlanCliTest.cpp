@@ -78,7 +78,7 @@ TEST(PlanCliTest, InferencePlansMarkWeightOnlyStages) {
                                                   "contract(in_1, in_2)", "(weights only: once per weight version"});
 }
 
-// --profile times the inference plan's stages (and ops with --ops); it does not time training.
+// --profile times the inference plan's stages (and ops with --ops), or with --training a training step's.
 TEST(PlanCliTest, ProfileTimesEachStageAndOp) {
     Result r = run("--library operator2 --profile --ops --runs 2 --bindings 'N=1, C_in=8, C_out=8, H=8, W=8' "
                    "--coef 'k=3, g=4, s=2'",
@@ -87,9 +87,15 @@ TEST(PlanCliTest, ProfileTimesEachStageAndOp) {
     syno::test::expectContainsAll(r.out, {"stages ordered for inference", "latency (inference)",
                                           "profile (inference with prepared weights, 2 calls back to back",
                                           "% ", " ms  s4 = conv2d("});
-    Result bad = run("--library operator2 --profile --training", "");
-    EXPECT_NE(bad.code, 0);
-    EXPECT_NE(bad.err.find("--profile times inference"), std::string::npos) << bad.err;
+    // A training step: every forward op under autograd (weight-only ones too), then the backward pass.
+    Result train = run("--library operator2 --profile --training --ops --runs 2 --bindings 'N=1, C_in=8, C_out=8, H=8, W=8' "
+                       "--coef 'k=3, g=4, s=2'",
+                       "");
+    ASSERT_EQ(train.code, 0) << train.err;
+    syno::test::expectContainsAll(train.out, {"latency (training step)", "profile (training steps, 2 back to back",
+                                              "ms backward (medians)", " ms  s4 = conv2d("});
+    EXPECT_EQ(train.out.find("stages ordered for inference"), std::string::npos) << train.out;
+    EXPECT_EQ(train.out.find("(weights only: prepared)"), std::string::npos) << train.out;
 }
 
 TEST(PlanCliTest, BadInputIsOneLineAndNonZero) {
