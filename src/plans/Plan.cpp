@@ -518,13 +518,15 @@ private:
         return true;
     }
 
-    // Whether x's axis k is a small channel-like axis that mixes coordinates the result keeps (groups) with
-    // summed ones in an order a grouped kernel cannot read as it is: through a shift (a roll of x) or with a
-    // summed coordinate outermost (a reordering copy of x). Small: at most kMaxDenseChannels values and
-    // kMaxDenseGroups groups, where oneDNN runs a dense convolution about as fast as the grouped one
-    // (measured 16@28, batch 128: dense 16->16 1.2 ms, 2 groups 0.96 ms, the copies avoided 0.6-0.9 ms).
-    static constexpr int64_t kMaxDenseChannels = 32, kMaxDenseGroups = 2;
-    bool wouldScramble(const Operand& x, size_t k, uint64_t R) const {
+    // Whether x's axis k is a small channel axis that mixes coordinates the result keeps (groups) with summed
+    // ones: at most kMaxDenseChannels values in at most kMaxDenseGroups groups. Folded into the other operand
+    // densely, one dense convolution replaces a grouped or batched one with 8 channels a group, plus whatever
+    // reordering and rolls of x the groups needed. `syno plan --latency --threads 2`, conv2d's time / the
+    // plan's, dense against not, for three sampled operators with 2 groups: at 16 channels (16@28, batch
+    // 1/32/128) 1.41-1.92x against 0.96-1.90x in inference, 0.97-1.57x against 0.51-1.52x in training; at 32
+    // channels (32@14) dense loses: 1.60-1.81x against 1.90-2.36x.
+    static constexpr int64_t kMaxDenseChannels = 16, kMaxDenseGroups = 2;
+    bool denseFoldPays(const Operand& x, size_t k, uint64_t R) const {
         Dim d = x.axes[k];
         const uint64_t C = cm(d);
         if (isCoordish(d) || d->kind == DimKind::Unfold || !bijective(d) || sz(d) > kMaxDenseChannels ||
@@ -533,16 +535,7 @@ private:
         int64_t groups = 1;
         for (size_t c = 0; c < coordDims_.size(); ++c)
             if ((C & R) >> c & 1u) groups *= sz(coordDims_[c]);
-        if (groups > kMaxDenseGroups) return false;
-        std::function<bool(Dim)> hasShift = [&](Dim e) {
-            if (e->kind == DimKind::Shift) return true;
-            return !isCoordish(e) && ((e->lhs && hasShift(e->lhs)) || (e->rhs && hasShift(e->rhs)));
-        };
-        Dim outer = d;  // the outermost part of a split chain
-        while (outer->kind == DimKind::Split) outer = outer->lhs;
-        // Fewer than 16 channels a group: oneDNN's dense convolution beats the grouped or batched one even
-        // at twice the FLOPs (16@28, batch 128: 2 x 8 channels batched 1.7-1.9 ms, dense 16 1.2 ms).
-        return hasShift(d) || (cm(outer) & R) == 0 || sz(d) / groups < 16;
+        return groups <= kMaxDenseGroups;
     }
 
     // Moves the index map of x's axis k (an unfold's window, or a dim that would be tiled; its coordinates
@@ -636,8 +629,8 @@ private:
                         // Tiling an axis up to a merged dim copies the operand |other half| times (per-row
                         // weights): moving its index map onto a smaller other operand is cheaper.
                         if (n == 2 && wouldTile(*ops[s], k)) progressed = foldInto(*ops[s], k, *ops[1 - s], R);
-                        // A small scrambled channel axis: fold its index map into the other operand, dense.
-                        else if (n == 2 && wouldScramble(*ops[s], k, R))
+                        // A small grouped channel axis: fold its index map into the other operand, dense.
+                        else if (n == 2 && denseFoldPays(*ops[s], k, R))
                             progressed = foldInto(*ops[s], k, *ops[1 - s], R, true);
                         if (!progressed) progressed = refine(*ops[s], k, false);
                     }

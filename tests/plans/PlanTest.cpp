@@ -333,9 +333,9 @@ TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
     check(box, ctx);
 }
 
-// A small channel axis that mixes a group (kept by the output) with summed channels in an order a grouped
-// kernel cannot read as it is folds into the weight, dense: no roll or reordering copy of the input, one
-// dense convolution, and (the weight's rows in the output's order) no reordering of its result either.
+// A small channel axis (8 here) that mixes a group (kept by the output) with summed channels folds into the
+// weight, dense: no roll or reordering copy of the input, one dense convolution, and (the weight's rows in
+// the output's order) no reordering of its result either.
 TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
     auto convOps = [](const Plan& plan) {
         std::vector<PlanOp> out;
