@@ -1006,9 +1006,9 @@ private:
         for (Dim d : order)
             if (std::find(x.axes.begin(), x.axes.end(), d) == x.axes.end()) missing.push_back(d);
         if (!missing.empty()) broadcastAlong(x, missing);
-        bool reshaped = x.axes != order || shapeOf(x.axes) != r_.paddedOutputShape;
-        permuteTo(x, order);
-        for (size_t k = 0; k < x.axes.size(); ++k)  // shifted output coordinates back in output order
+        // Shifted output coordinates back in output order, before the permute: rolling a permuted view is a
+        // strided gather (FuseRolls.h).
+        for (size_t k = 0; k < x.axes.size(); ++k)
             if (x.axes[k]->kind == DimKind::Shift && isCoord(x.axes[k])) {
                 PlanOp o = mk(OpKind::Roll, x.slot, x.slot);
                 o.axis = static_cast<int64_t>(k);
@@ -1016,6 +1016,11 @@ private:
                 emit(o);
                 x.axes[k] = x.axes[k]->lhs;
             }
+        std::vector<Dim> outputAxes = order;
+        for (Dim& d : outputAxes)
+            if (d->kind == DimKind::Shift && isCoord(d)) d = d->lhs;
+        bool reshaped = x.axes != outputAxes || shapeOf(x.axes) != r_.paddedOutputShape;
+        permuteTo(x, outputAxes);
         if (reshaped) reshape(x.slot, r_.paddedOutputShape);
         if (r_.scale != 1.0) {
             PlanOp s = mk(OpKind::Scale, x.slot, x.slot);
