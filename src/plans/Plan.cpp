@@ -519,17 +519,23 @@ private:
     }
 
     // Whether x's axis k is a small channel axis that mixes coordinates the result keeps (groups) with summed
-    // ones: at most kMaxDenseChannels values in at most kMaxDenseGroups groups. Folded into the other operand
+    // ones: at most kMaxDenseChannels values (kMaxDenseChannelsFewPositions on at most kFewPositions map
+    // positions) in at most kMaxDenseGroups groups. Folded into the other operand
     // densely, one dense convolution replaces a grouped or batched one with 8 channels a group, plus whatever
     // reordering and rolls of x the groups needed. `syno plan --latency --threads 2`, conv2d's time / the
     // plan's, dense against not, for three sampled operators with 2 groups: at 16 channels (16@28, batch
     // 1/32/128) 1.41-1.92x against 0.96-1.90x in inference, 0.97-1.57x against 0.51-1.52x in training; at 32
-    // channels (32@14) dense loses: 1.60-1.81x against 1.90-2.36x.
+    // channels (32@14) dense loses: 1.60-1.81x against 1.90-2.36x. Except on few positions (batch 1 at
+    // 32@14 and 64@7), where oneDNN's grouped kernel is the slow one: 1.51-2.10x dense against 0.93-1.15x in
+    // inference, 0.61-0.96x against 0.57-0.77x in training (batch 32 there: 1.63-1.84x against 1.76-2.22x).
     static constexpr int64_t kMaxDenseChannels = 16, kMaxDenseGroups = 2;
+    static constexpr int64_t kFewPositions = 256, kMaxDenseChannelsFewPositions = 64;
     bool denseFoldPays(const Operand& x, size_t k, uint64_t R) const {
         Dim d = x.axes[k];
         const uint64_t C = cm(d);
-        if (isCoordish(d) || d->kind == DimKind::Unfold || !bijective(d) || sz(d) > kMaxDenseChannels ||
+        const int64_t positions = numel(x.axes) / sz(d);  // the map times the batch
+        const int64_t maxChannels = positions <= kFewPositions ? kMaxDenseChannelsFewPositions : kMaxDenseChannels;
+        if (isCoordish(d) || d->kind == DimKind::Unfold || !bijective(d) || sz(d) > maxChannels ||
             (C & R) == 0 || (C & ~R) == 0 || (C & othersMask(x, k)) != 0 || dataSlots_.count(x.slot) == 0)
             return false;
         int64_t groups = 1;

@@ -383,6 +383,30 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
     }
 }
 
+// Beyond 16 channels the dense fold only pays on few map positions (batch 1 on small maps), where
+// oneDNN's grouped kernel is the slow one: 32 channels in 2 groups, dense on 8x8 at batch 1 (64
+// positions), grouped at batch 8 (512).
+TEST_F(PlanTest, DenseFoldsOfWiderChannelsOnlyOnFewPositions) {
+    const SizeContext base = makeContext(kPrimary, kCoef);
+    const SizeContext wide(base.vars(), parseBindings("N=1, C_in=32, C_out=32, H=8, W=8; N=8, C_in=32, C_out=32, H=8, W=8"));
+    OperatorBuilder b(wide.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    auto [grp, q] = b.merge(o[1], "C_out/s");
+    Dim r = b.sum("C_in/s"), k = b.sum("k");
+    b.input({o[0], b.split(r, b.shift(grp)), o[2], b.unfold(o[3], k)});
+    b.weight({k, grp});
+    b.weight({q, r});
+    b.expand(q);
+    Operator op = b.build();
+    for (int binding : {0, 1}) {
+        Plan plan = compilePlan(op, wide, binding, PaddingPolicy::Exact, PlanOptions{false, true});
+        auto conv = std::find_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& x) { return x.kind == OpKind::Conv; });
+        ASSERT_NE(conv, plan.ops.end()) << plan.describe();
+        EXPECT_EQ(conv->amount, binding == 0 ? 1 : 2) << "groups\n" << plan.describe();
+        check(op, wide, binding);
+    }
+}
+
 // A shift of an output coordinate buried in a window over a split (channels x rows, scrambled back by a
 // merge): the plan computes in shifted order and rolls the (small) output once, instead of rolling the
 // window-expanded input.
