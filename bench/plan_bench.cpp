@@ -10,10 +10,13 @@
 //
 //   plan_bench [--runs 20] [--min-runs 3] [--budget 2] [--batches 1,32,128] [--threads 1,2]
 //              [--modes inference,training] [--sizes resnet18,small|64@56,...] [--samples 10] [--seed 1]
-//              [--flops-window 0.15,0.9]
+//              [--flops-window 0.15,0.9] [--window-batches 1,32,128]
 //              [--einsum-batches 1] [--layout auto|nchw|nhwc|both] [--conv-nhwc] [--ops all|paper] [--describe]
 //
 // SYNO_SYSTEM_MALLOC=1 in the environment leaves glibc's allocator as it is (plans::retainFreedMemory).
+// --window-batches: the batches at which a sampled operator's FLOPs must lie in --flops-window (batch 1
+// always; default: every batch timed). `--window-batches 1` is the selection before the window was checked
+// at every batch, when weight-only stages let operators at 0.02x the conv's FLOPs at batch 128 in.
 // --budget is seconds per cell (one size, batch, thread count, mode): a cell whose rounds would take
 // longer runs fewer of them (at least --min-runs), and its row says so.
 #include <algorithm>
@@ -159,7 +162,7 @@ struct Options {
     double budget = 2.0, flopsLo = 0.15, flopsHi = 0.9;
     uint64_t seed = 1;
     std::vector<std::string> batches = {"1", "32", "128"}, threads = {"1", "2"}, modes = {"inference", "training"},
-                             sizes = {"resnet18", "small"}, einsumBatches = {"1"};
+                             sizes = {"resnet18", "small"}, einsumBatches = {"1"}, windowBatches;
     std::string layout = "auto", ops = "all";
     bool convNhwc = false, describe = false;
 };
@@ -195,6 +198,7 @@ Options parseArgs(int argc, char** argv) {
         else if (a == "--sizes") o.sizes = splitList(next());
         else if (a == "--einsum-batches") o.einsumBatches = splitList(next());
         else if (a == "--no-einsum") o.einsumBatches.clear();
+        else if (a == "--window-batches") o.windowBatches = splitList(next());  // default: 1 and every batch timed
         else if (a == "--layout") o.layout = next();
         else if (a == "--conv-nhwc") o.convNhwc = true;
         else if (a == "--describe") o.describe = true;
@@ -231,7 +235,7 @@ std::vector<Family> makeFamilies(const Options& o) {
         f->sampled = {false, false, false};
         if (o.ops == "all" && o.samples > 0) {
             std::vector<int64_t> batches = {1};  // the space's own binding, and every batch timed
-            for (const auto& b : o.batches)
+            for (const auto& b : o.windowBatches.empty() ? o.batches : o.windowBatches)
                 if (std::atoll(b.c_str()) != 1) batches.push_back(std::atoll(b.c_str()));
             sampleOperators(*f, o.samples, o.seed, o.flopsLo, o.flopsHi, batches, o.describe);
         }
