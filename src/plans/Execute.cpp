@@ -1,5 +1,6 @@
 // The plan executor, the torch-free runner and the module: the libtorch side of execution plans.
 #include <torch/torch.h>
+#include <ATen/TensorUtils.h>
 
 #include <chrono>
 
@@ -98,6 +99,35 @@ torch::Tensor rollOnce(const torch::Tensor& a, const PlanOp& o, bool nhwc) {
     return out;
 }
 
+// The next op after i that reads or writes `slot`, or ops.size().
+size_t nextOn(const Plan& plan, size_t i, int slot) {
+    for (size_t j = i + 1; j < plan.ops.size(); ++j) {
+        const PlanOp& o = plan.ops[j];
+        if (o.a == slot || o.b == slot || o.dst == slot) return j;
+    }
+    return plan.ops.size();
+}
+
+// Inference: a roll whose slot is next permuted, then reshaped in a way no view of the permuted tensor can
+// give (a copy), is done after the permute instead: its copy then writes the permuted order and the reshape
+// is a view, one pass over the tensor instead of two. The index of that permute, or 0 when it does not apply.
+// (Rolling a permuted view whose reshape would have been a view costs a strided gather: FuseRolls.h.)
+size_t permuteToRollInto(const Plan& plan, size_t i, const torch::Tensor& a) {
+    const PlanOp& roll = plan.ops[i];
+    const size_t j = nextOn(plan, i, roll.dst);
+    if (j >= plan.ops.size()) return 0;
+    const PlanOp& perm = plan.ops[j];
+    if (perm.kind != OpKind::Permute || perm.a != roll.dst || perm.dst != roll.dst || perm.weightOnly != roll.weightOnly)
+        return 0;
+    const size_t k = nextOn(plan, j, roll.dst);
+    if (k >= plan.ops.size()) return 0;
+    const PlanOp& re = plan.ops[k];
+    if (re.kind != OpKind::Reshape || re.a != roll.dst || re.weightOnly != roll.weightOnly) return 0;
+    const torch::Tensor permuted = a.permute(perm.ints);
+    if (at::detail::computeStride(permuted.sizes(), permuted.strides(), at::IntArrayRef(re.shape))) return 0;
+    return j;
+}
+
 // Runs the plan's ops over tensor slots. In Prepare, `keep` receives the operands; in Prepared, `use`
 // supplies them (and `weights` may be empty).
 // opMs, when given, receives each op's wall time in ms (ops it skips keep theirs).
@@ -118,8 +148,10 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
     auto foldIndex = [](const PlanOp& o) { return torch::tensor(at::ArrayRef<int64_t>(o.ints), torch::kLong); };
     std::vector<bool> onWeights(static_cast<size_t>(plan.slots), false);  // Prepare: which slots hold weight-only values
     for (size_t w = 0; w < plan.weightShapes.size(); ++w) onWeights[w + 1] = true;
+    std::vector<bool> done(plan.ops.size(), false);  // permutes a roll already applied (permuteToRollInto)
     for (size_t i = 0; i < plan.ops.size(); ++i) {
         const PlanOp& o = plan.ops[i];
+        if (done[i]) continue;
         if (pass != Pass::Whole && o.weightOnly != (pass == Pass::Prepare)) {
             if (pass == Pass::Prepare) {
                 // A data op: keep the weight-only operands it reads, as they are at this point of the list.
@@ -149,7 +181,23 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
             }
             case OpKind::Reshape: out = a.reshape(o.shape); break;
             case OpKind::Permute: out = a.permute(o.ints); break;
-            case OpKind::Roll: out = rollOnce(a, o, nhwc); break;
+            case OpKind::Roll: {
+                const size_t j = training ? 0 : permuteToRollInto(plan, i, a);
+                if (j == 0) {
+                    out = rollOnce(a, o, nhwc);
+                    break;
+                }
+                const std::vector<int64_t>& p = plan.ops[j].ints;  // axis q of the result is axis p[q] of a
+                auto moved = [&p](int64_t axis) {
+                    return static_cast<int64_t>(std::find(p.begin(), p.end(), axis) - p.begin());
+                };
+                PlanOp r = o;
+                r.axis = moved(o.axis);
+                for (auto& ax : r.ints) ax = moved(ax);
+                out = rollOnce(a.permute(p), r, false);
+                done[j] = true;
+                break;
+            }
             case OpKind::Slice: out = a.slice(o.axis, 0, a.size(o.axis), o.amount); break;
             case OpKind::Window: {
                 auto padded = torch::constant_pad_nd(a, padVector(a.dim(), o.axis, o.amount, o.amount), 0);

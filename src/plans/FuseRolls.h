@@ -5,7 +5,9 @@
 //
 // Measured and rejected: moving rolls after the permutes that follow them. A permute followed by a
 // reshape is often a view (the output keeps permuted strides), and rolling the permuted view is then a
-// strided gather: 4.8 ms instead of 1.6 ms for [56, 32, 56, 64] on 2 threads.
+// strided gather: 4.8 ms instead of 1.6 ms for [56, 32, 56, 64] on 2 threads. Where the reshape copies
+// anyway, the executor does move the roll (Execute.cpp, permuteToRollInto): one pass instead of two, 32@14
+// batch 128 (a group roll, then the reorder), 0.09 ms against 0.14-0.20 ms.
 #include "plans/Plan.h"
 
 namespace syno::plans {
