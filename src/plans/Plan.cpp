@@ -305,6 +305,17 @@ private:
         emit(bc);
     }
 
+    // Axis k of x is a shift: a roll brings it to the dim below.
+    void rollShift(Operand& x, size_t k) {
+        PlanOp o = mk(OpKind::Roll, x.slot, x.slot);
+        o.axis = static_cast<int64_t>(k);
+        o.amount = -concrete(x.axes[k]).offset;  // value = (lhs + s) mod n: x'[lhs] = x[lhs + s] = roll by -s
+        emit(o);
+        x.axes[k] = x.axes[k]->lhs;
+    }
+    // A shift of an output iterator standing as the iterator's coordinate (shiftedOutput_).
+    bool isShiftedOutput(Dim d) const { return d->kind == DimKind::Shift && isCoord(d); }
+
     static bool contains(Dim d, Dim target) {
         if (d == target) return true;
         return (d->lhs && contains(d->lhs, target)) || (d->rhs && contains(d->rhs, target));
@@ -328,14 +339,7 @@ private:
         }
         switch (d->kind) {
             case DimKind::Split: reshapeAxes(x, k, {d->lhs, d->rhs}); return true;
-            case DimKind::Shift: {
-                PlanOp o = mk(OpKind::Roll, x.slot, x.slot);
-                o.axis = static_cast<int64_t>(k);
-                o.amount = -concrete(d).offset;  // value = (lhs + s) mod n: x'[lhs] = x[lhs + s] = roll by -s
-                emit(o);
-                x.axes[k] = d->lhs;
-                return true;
-            }
+            case DimKind::Shift: rollShift(x, k); return true;
             case DimKind::Stride: {
                 PlanOp o = mk(OpKind::Slice, x.slot, x.slot);
                 o.axis = static_cast<int64_t>(k);
@@ -583,11 +587,12 @@ private:
         for (Dim d : y.axes)
             if ((cm(d) & U) == 0) others.push_back(d);
         const int64_t nKept = numel(kept), nSummed = numel(summed), nU = sz(u);
-        // Not folding expands x: by the window's taps, or tiles it by the merged dim's other half.
+        // Not folding expands x: by the window's taps, or tiles it by the merged dim's other half; a dense
+        // fold instead multiplies the contraction by the groups it keeps.
         int64_t expansion = 1;
-        if (u->kind == DimKind::Unfold) expansion = sz(windowOf(u).first);
-        else if (u->kind == DimKind::MergeOuter || u->kind == DimKind::MergeInner) expansion = sz(otherHalf(u));
         if (densify) expansion = nKept;
+        else if (u->kind == DimKind::Unfold) expansion = sz(windowOf(u).first);
+        else if (u->kind == DimKind::MergeOuter || u->kind == DimKind::MergeInner) expansion = sz(otherHalf(u));
         if (nU > nSummed * (densify ? nKept : 1) || numel(y.axes) > numel(x.axes) * expansion ||
             nKept * nSummed > (int64_t{1} << 22))
             return undo();
@@ -1015,16 +1020,10 @@ private:
         // Shifted output coordinates back in output order, before the permute: rolling a permuted view is a
         // strided gather (FuseRolls.h).
         for (size_t k = 0; k < x.axes.size(); ++k)
-            if (x.axes[k]->kind == DimKind::Shift && isCoord(x.axes[k])) {
-                PlanOp o = mk(OpKind::Roll, x.slot, x.slot);
-                o.axis = static_cast<int64_t>(k);
-                o.amount = -concrete(x.axes[k]).offset;
-                emit(o);
-                x.axes[k] = x.axes[k]->lhs;
-            }
+            if (isShiftedOutput(x.axes[k])) rollShift(x, k);
         std::vector<Dim> outputAxes = order;
         for (Dim& d : outputAxes)
-            if (d->kind == DimKind::Shift && isCoord(d)) d = d->lhs;
+            if (isShiftedOutput(d)) d = d->lhs;
         bool reshaped = x.axes != outputAxes || shapeOf(x.axes) != r_.paddedOutputShape;
         permuteTo(x, outputAxes);
         if (reshaped) reshape(x.slot, r_.paddedOutputShape);

@@ -30,6 +30,29 @@ double median(std::vector<double> v) {
     return v.empty() ? 0 : v[v.size() / 2];
 }
 
+double msSince(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// `call` runs once, filling each op's ms, and returns {whole call ms, backward ms}; runs + 1 times, the
+// first a warm-up. The medians of each.
+OpProfile medianProfile(size_t ops, int runs, const std::function<std::pair<double, double>(std::vector<double>&)>& call) {
+    std::vector<std::vector<double>> perOp(ops);
+    std::vector<double> calls, backward, ms;
+    for (int r = 0; r < runs + 1; ++r) {
+        const auto [callMs, backwardMs] = call(ms);
+        if (r == 0) continue;
+        calls.push_back(callMs);
+        backward.push_back(backwardMs);
+        for (size_t i = 0; i < ms.size(); ++i) perOp[i].push_back(ms[i]);
+    }
+    OpProfile out;
+    for (auto& v : perOp) out.opMs.push_back(median(v));
+    out.callMs = median(calls);
+    out.backwardMs = median(backward);
+    return out;
+}
+
 // One timed call: inference under NoGradGuard, or forward + backward.
 double timeOnce(const std::function<torch::Tensor()>& f, const std::vector<torch::Tensor>& leaves, bool training,
                 const torch::Tensor& grad) {
@@ -43,7 +66,7 @@ double timeOnce(const std::function<torch::Tensor()>& f, const std::vector<torch
         torch::Tensor y = f();
         (void)y;
     }
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return msSince(start);
 }
 
 // The layer a plan replaces, with its own random input and weight: torch::conv2d for
@@ -194,7 +217,7 @@ CellTiming timeCell(const std::vector<const Plan*>& plans, const CellOptions& op
         for (int r = 0; r < warmup + runs; ++r) {
             const auto t0 = std::chrono::steady_clock::now();
             torch::Tensor copy = x.clone();
-            const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            const double ms = msSince(t0);
             if (r >= warmup) tc.push_back(ms);
         }
         out.copyMs = median(tc);
@@ -206,44 +229,24 @@ CellTiming timeCell(const std::vector<const Plan*>& plans, const CellOptions& op
 OpProfile profileOps(const Plan& plan, const torch::Tensor& input, const PreparedWeights& prepared, Layout layout,
                      int runs) {
     torch::NoGradGuard noGrad;
-    std::vector<std::vector<double>> perOp(plan.ops.size());
-    std::vector<double> calls, ms;
-    for (int r = 0; r < runs + 1; ++r) {  // the first run warms up
+    return medianProfile(plan.ops.size(), runs, [&](std::vector<double>& ms) {
         const auto started = std::chrono::steady_clock::now();
         executePlan(plan, input, prepared, layout, &ms);
-        const double call = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-        if (r == 0) continue;
-        calls.push_back(call);
-        for (size_t i = 0; i < ms.size(); ++i) perOp[i].push_back(ms[i]);
-    }
-    OpProfile out;
-    for (auto& v : perOp) out.opMs.push_back(median(v));
-    out.callMs = median(calls);
-    return out;
+        return std::pair{msSince(started), 0.0};
+    });
 }
 
 OpProfile profileTrainingOps(const Plan& plan, const torch::Tensor& input, const std::vector<torch::Tensor>& weights,
                              const torch::Tensor& grad, Layout layout, int runs) {
-    std::vector<std::vector<double>> perOp(plan.ops.size());
-    std::vector<double> calls, backward, ms;
-    for (int r = 0; r < runs + 1; ++r) {  // the first run warms up
+    return medianProfile(plan.ops.size(), runs, [&](std::vector<double>& ms) {
         input.mutable_grad().reset();
         for (auto w : weights) w.mutable_grad().reset();
         const auto started = std::chrono::steady_clock::now();
         torch::Tensor y = executePlan(plan, input, weights, layout, &ms);
         const auto forwardDone = std::chrono::steady_clock::now();
         y.backward(grad);
-        const auto done = std::chrono::steady_clock::now();
-        if (r == 0) continue;
-        calls.push_back(std::chrono::duration<double, std::milli>(done - started).count());
-        backward.push_back(std::chrono::duration<double, std::milli>(done - forwardDone).count());
-        for (size_t i = 0; i < ms.size(); ++i) perOp[i].push_back(ms[i]);
-    }
-    OpProfile out;
-    for (auto& v : perOp) out.opMs.push_back(median(v));
-    out.callMs = median(calls);
-    out.backwardMs = median(backward);
-    return out;
+        return std::pair{msSince(started), msSince(forwardDone)};
+    });
 }
 
 Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,

@@ -333,6 +333,20 @@ TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
     check(box, ctx);
 }
 
+// Two groups of channels taken from the output, the group the inner, shifted part of the input channel (a
+// roll and a permute of the input for a grouped conv), a window along W.
+Operator shiftedInnerGroups(const VariableTable& vars) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    auto [grp, q] = b.merge(o[1], "C_out/s");
+    Dim r = b.sum("C_in/s"), k = b.sum("k");
+    b.input({o[0], b.split(r, b.shift(grp)), o[2], b.unfold(o[3], k)});
+    b.weight({k, grp});
+    b.weight({q, r});
+    b.expand(q);
+    return b.build();
+}
+
 // A small channel axis (8 here) that mixes a group (kept by the output) with summed channels folds into the
 // weight, dense: no roll or reordering copy of the input, one dense convolution, and (the weight's rows in
 // the output's order) no reordering of its result either.
@@ -347,16 +361,7 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
         auto conv = std::find_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::Conv; });
         return std::count_if(conv, plan.ops.end(), [kind](const PlanOp& o) { return o.kind == kind; });
     };
-    // The group is the inner, shifted part of the input channel (a roll and a permute of the input before).
-    OperatorBuilder b(ctx.vars());
-    auto o = b.output("[N, C_out, H, W]");
-    auto [grp, q] = b.merge(o[1], "C_out/s");
-    Dim r = b.sum("C_in/s"), k = b.sum("k");
-    b.input({o[0], b.split(r, b.shift(grp)), o[2], b.unfold(o[3], k)});
-    b.weight({k, grp});
-    b.weight({q, r});
-    b.expand(q);
-    Operator inner = b.build();
+    const Operator inner = shiftedInnerGroups(ctx.vars());
     // The group is the outer part, 4 channels a group (batched before, and its result reordered after).
     OperatorBuilder ob(ctx.vars());
     auto oo = ob.output("[N, C_out, H, W]");
@@ -387,17 +392,8 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
 // oneDNN's grouped kernel is the slow one: 32 channels in 2 groups, dense on 8x8 at batch 1 (64
 // positions), grouped at batch 8 (512).
 TEST_F(PlanTest, DenseFoldsOfWiderChannelsOnlyOnFewPositions) {
-    const SizeContext base = makeContext(kPrimary, kCoef);
-    const SizeContext wide(base.vars(), parseBindings("N=1, C_in=32, C_out=32, H=8, W=8; N=8, C_in=32, C_out=32, H=8, W=8"));
-    OperatorBuilder b(wide.vars());
-    auto o = b.output("[N, C_out, H, W]");
-    auto [grp, q] = b.merge(o[1], "C_out/s");
-    Dim r = b.sum("C_in/s"), k = b.sum("k");
-    b.input({o[0], b.split(r, b.shift(grp)), o[2], b.unfold(o[3], k)});
-    b.weight({k, grp});
-    b.weight({q, r});
-    b.expand(q);
-    Operator op = b.build();
+    const SizeContext wide(ctx.vars(), parseBindings("N=1, C_in=32, C_out=32, H=8, W=8; N=8, C_in=32, C_out=32, H=8, W=8"));
+    const Operator op = shiftedInnerGroups(wide.vars());
     for (int binding : {0, 1}) {
         Plan plan = compilePlan(op, wide, binding, PaddingPolicy::Exact, PlanOptions{false, true});
         auto conv = std::find_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& x) { return x.kind == OpKind::Conv; });
