@@ -48,7 +48,7 @@ enum class OpKind : uint8_t {
     Mul,          // a * b (broadcast)
     Einsum,       // einsum(equation, a[, b])
     FoldWindow,   // a window moved onto the other operand: a [C, P] -> [amount, P], row ints[c] += a[c]
-                  // (ints[c] == amount drops the row: its window position falls outside); see Plan.cpp
+                  // (ints[c] == amount drops the row: its window position falls outside); see FoldIndexMaps.cpp
     Scale,        // x * scale
     Crop,         // centre crop: shape = sizes, ints = offsets
 };
@@ -130,7 +130,7 @@ struct Plan {
 };
 
 // Whether a 2-D convolution op runs faster on NHWC tensors than on NCHW ones (a rule from measurements,
-// see Plan.cpp). Layout::Auto applies it to each convolution of a plan.
+// see LayoutRule.cpp). Layout::Auto applies it to each convolution of a plan.
 bool convPrefersChannelsLast(const PlanOp& conv, bool training);
 // Which of a plan's 2-D convolutions prefer NHWC: ChannelsLast or Contiguous when all agree, Auto when
 // they differ (printed "mixed"). Layout::Auto follows it for NHWC inputs and intermediates.

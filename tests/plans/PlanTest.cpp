@@ -135,7 +135,7 @@ TEST_F(PlanTest, KnownLayersAgreeWithTheInterpreter) {
         Kernel kernel;
     };
     std::vector<Case> cases = {
-        // Dense 1x1 convolutions run as oneDNN convolutions (faster than torch::matmul's broadcast, Plan.cpp).
+        // Dense 1x1 convolutions run as oneDNN convolutions (faster than torch::matmul's broadcast, EmitKernel.cpp).
         {"conv1x1", library::conv1x1(ctx.vars()), Kernel::Conv},
         {"grouped", library::groupedConv2d(ctx.vars()), Kernel::Conv},
         {"depthwise", library::depthwiseConv2d(ctx.vars()), Kernel::Conv},
@@ -481,7 +481,7 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
                                       [](const PlanOp& o) { return o.kind == OpKind::Roll && !o.ints.empty(); });
             folds += std::any_of(plan.ops.begin(), plan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::FoldWindow; });
             // A deep layer at batch 1, where the weights outweigh the map: per-row weight maps move onto
-            // the activation instead of tiling the weights (Plan.cpp, foldInto).
+            // the activation instead of tiling the weights (FoldIndexMaps.cpp, foldInto).
             SizeContext deep(op.vars(), parseBindings("N=1, C_in=16, C_out=16, H=4, W=4"));
             Plan deepPlan = compilePlan(op, deep, 0);
             check(op, deep, 0, PaddingPolicy::Exact, {}, 500 + static_cast<uint64_t>(count));

@@ -1,0 +1,101 @@
+// The role of each axis of a stage's operands, and settle(): refining or folding axes until each has one
+// (Planner.h; the roles are described in Plan.h).
+#include "plans/Planner.h"
+
+namespace syno::plans::planner {
+
+bool Planner::spatialOk(const Operand& x, size_t k, const Operand* y, uint64_t R) const {
+    if (!y) return false;
+    Dim u = x.axes[k];
+    if (u->kind != DimKind::Unfold) return false;
+    Dim m = u->lhs;
+    auto [w, dil] = windowOf(u);
+    (void)dil;
+    uint64_t cmM = cm(m), cmW = cm(w);
+    uint64_t ox = othersMask(x, k);
+    if ((cmM & ~R) != 0 || (cmM & cmW) != 0) return false;
+    if (countOf(*y, w) != 1) return false;
+    size_t j = indexOf(*y, w);
+    uint64_t oy = othersMask(*y, j);
+    if ((cmM & (oy | cmW)) != 0) return false;
+    if ((cmW & R) != 0 || !bijective(w) || (cmW & (ox | oy)) != 0) return false;
+    return true;
+}
+
+Role Planner::classify(const Operand& x, size_t k, const Operand* y, uint64_t R, bool spatialAllowed) const {
+    Dim d = x.axes[k];
+    if (isFolded(d)) return y && countOf(*y, d) == 1 && countOf(x, d) == 1 ? Role::Contracted : Role::Unknown;
+    uint64_t C = cm(d), ox = othersMask(x, k);
+    if (d->kind == DimKind::Unfold && spatialAllowed && spatialOk(x, k, y, R)) return Role::Spatial;
+    uint64_t cy = y ? othersMask(*y, SIZE_MAX) : 0;
+    if ((C & ~R) == 0) {
+        if (y && countOf(*y, d) == 1 && countOf(x, d) == 1) return Role::Group;
+        if ((C & cy) == 0) return Role::Free;
+        return Role::Unknown;
+    }
+    if ((C & R) != 0 || !bijective(d) || (C & ox) != 0) return Role::Unknown;
+    if (y && countOf(*y, d) == 1 && (C & othersMask(*y, indexOf(*y, d))) == 0) return Role::Contracted;
+    if ((C & cy) == 0) return Role::Private;
+    for (Dim w : spatialKernelOf_)
+        if (w == d) return Role::Kernel;
+    return Role::Unknown;
+}
+
+bool Planner::settle(Operand* ops[2], int n, uint64_t R, bool spatialAllowed[2]) {
+    for (int guard = 0; guard < 1000; ++guard) {
+        spatialKernelOf_.clear();
+        for (int s = 0; s < n; ++s) {
+            const Operand* y = n == 2 ? ops[1 - s] : nullptr;
+            for (size_t k = 0; k < ops[s]->axes.size(); ++k)
+                if (spatialAllowed[s] && ops[s]->axes[k]->kind == DimKind::Unfold && spatialOk(*ops[s], k, y, R))
+                    spatialKernelOf_.push_back(windowOf(ops[s]->axes[k]).first);
+        }
+        bool progressed = false, unknown = false;
+        for (int s = 0; s < n && !progressed; ++s) {
+            const Operand* y = n == 2 ? ops[1 - s] : nullptr;
+            for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
+                if (classify(*ops[s], k, y, R, spatialAllowed[s]) == Role::Unknown) {
+                    unknown = true;
+                    // Tiling an axis up to a merged dim copies the operand |other half| times (per-row
+                    // weights): moving its index map onto a smaller other operand is cheaper.
+                    if (n == 2 && wouldTile(*ops[s], k)) progressed = foldInto(*ops[s], k, *ops[1 - s], R);
+                    // A small grouped channel axis: fold its index map into the other operand, dense.
+                    else if (n == 2 && denseFoldPays(*ops[s], k, R))
+                        progressed = foldInto(*ops[s], k, *ops[1 - s], R, true);
+                    if (!progressed) progressed = refine(*ops[s], k, false);
+                }
+        }
+        if (progressed) continue;
+        if (!unknown) {
+            // Convolutions take their windows from one operand only.
+            bool spatial[2] = {false, false};
+            for (int s = 0; s < n; ++s)
+                for (size_t k = 0; k < ops[s]->axes.size(); ++k)
+                    if (classify(*ops[s], k, n == 2 ? ops[1 - s] : nullptr, R, spatialAllowed[s]) == Role::Spatial)
+                        spatial[s] = true;
+            if (n == 2 && spatial[0] && spatial[1]) {
+                spatialAllowed[1] = false;
+                continue;
+            }
+            return true;
+        }
+        // Stuck on coordinates or unfolds: fold a window over contracted dims into the other operand
+        // when that is cheaper, else expand one unfold that is not convolved.
+        for (int s = 0; s < n && n == 2 && !progressed; ++s)
+            for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
+                if (ops[s]->axes[k]->kind == DimKind::Unfold && !isFolded(ops[s]->axes[k]) &&
+                    classify(*ops[s], k, ops[1 - s], R, spatialAllowed[s]) == Role::Unknown)
+                    progressed = foldInto(*ops[s], k, *ops[1 - s], R);
+        for (int s = 0; s < n && !progressed; ++s) {
+            const Operand* y = n == 2 ? ops[1 - s] : nullptr;
+            for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
+                if (ops[s]->axes[k]->kind == DimKind::Unfold && !isFolded(ops[s]->axes[k]) &&
+                    classify(*ops[s], k, y, R, spatialAllowed[s]) == Role::Unknown)
+                    progressed = refine(*ops[s], k, true);
+        }
+        if (!progressed) return false;
+    }
+    return false;
+}
+
+}  // namespace syno::plans::planner
