@@ -22,6 +22,23 @@ bool Planner::spatialOk(const Operand& x, size_t k, const Operand* y, uint64_t R
     return true;
 }
 
+bool Planner::windowDeferred(const Operand& x, size_t k, const Operand& y, uint64_t R) const {
+    const Dim u = x.axes[k];
+    if (u->kind != DimKind::Unfold || isFolded(u) || (cm(u) & ~R) != 0 || countOf(x, u) != 1) return false;
+    const Dim w = windowOf(u).first;
+    if (countOf(y, w) != 1 || countOf(x, w) != 0 || !bijective(w)) return false;
+    const uint64_t W = cm(w), M = cm(u->lhs);
+    return (M & W) == 0 && (M & othersMask(y, SIZE_MAX)) == 0 && (W & othersMask(x, k)) == 0 &&
+           (W & othersMask(y, indexOf(y, w))) == 0;
+}
+
+bool Planner::deferredWindow(const Operand& x, size_t k, const Operand& y, uint64_t R) const {
+    for (size_t j = 0; j < y.axes.size(); ++j)
+        if (y.axes[j]->kind == DimKind::Unfold && windowOf(y.axes[j]).first == x.axes[k] && windowDeferred(y, j, x, R))
+            return true;
+    return false;
+}
+
 Role Planner::classify(const Operand& x, size_t k, const Operand* y, uint64_t R, bool spatialAllowed) const {
     Dim d = x.axes[k];
     if (isFolded(d)) return y && countOf(*y, d) == 1 && countOf(x, d) == 1 ? Role::Contracted : Role::Unknown;
@@ -31,6 +48,7 @@ Role Planner::classify(const Operand& x, size_t k, const Operand* y, uint64_t R,
     if ((C & ~R) == 0) {
         if (y && countOf(*y, d) == 1 && countOf(x, d) == 1) return Role::Group;
         if ((C & cy) == 0) return Role::Free;
+        if (y && (windowDeferred(x, k, *y, R) || deferredWindow(x, k, *y, R))) return Role::Free;
         return Role::Unknown;
     }
     if ((C & R) != 0 || !bijective(d) || (C & ox) != 0) return Role::Unknown;

@@ -250,6 +250,21 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
                 break;
             }
             case OpKind::Scale: out = a * o.scale; break;
+            case OpKind::Diagonal: {
+                // Slice copies into a fresh tensor (autograd records them as CopySlices): each tap j reads its
+                // slice shifted by j * step - amount, and zero-fills the positions that fall outside.
+                const int64_t tapAxis = o.ints[0], step = o.ints[1], n = a.size(o.axis);
+                const int64_t axis = o.axis > tapAxis ? o.axis - 1 : o.axis;  // after select(tapAxis)
+                out = torch::empty_like(a);
+                for (int64_t j = 0; j < a.size(tapAxis); ++j) {
+                    const int64_t shift = j * step - o.amount, len = std::max<int64_t>(0, n - std::abs(shift));
+                    torch::Tensor dst = out.select(tapAxis, j), src = a.select(tapAxis, j);
+                    if (len > 0)
+                        dst.narrow(axis, std::max<int64_t>(0, -shift), len).copy_(src.narrow(axis, std::max<int64_t>(0, shift), len));
+                    if (len < n) dst.narrow(axis, shift > 0 ? len : 0, n - len).zero_();
+                }
+                break;
+            }
             case OpKind::Crop: {
                 out = a;
                 for (size_t i = 0; i < o.shape.size(); ++i)

@@ -51,6 +51,8 @@ enum class OpKind : uint8_t {
                   // (ints[c] == amount drops the row: its window position falls outside); see FoldIndexMaps.cpp
     Scale,        // x * scale
     Crop,         // centre crop: shape = sizes, ints = offsets
+    Diagonal,     // a window whose tap is an axis of the tensor: x'[.., j, .., p] = x[.., j, .., p + j * ints[1] -
+                  // amount] along axis, j indexing axis ints[0], zero outside (RefineAxes.cpp)
 };
 const char* opKindName(OpKind kind);
 std::string listText(const std::vector<int64_t>& v);  // "[1, 2, 3]"

@@ -26,6 +26,7 @@ const char* opKindName(OpKind kind) {
         case OpKind::FoldWindow: return "fold_window";
         case OpKind::Scale: return "scale";
         case OpKind::Crop: return "crop";
+        case OpKind::Diagonal: return "diagonal";
     }
     return "?";
 }
@@ -77,6 +78,8 @@ std::string PlanOp::describe() const {
             return lhs + fmt::format("fold_window(s{}, {} rows onto {})", a, ints.size(), amount);
         case OpKind::Scale: return lhs + fmt::format("scale(s{}, {:.6g})", a, scale);
         case OpKind::Crop: return lhs + fmt::format("crop(s{}, offsets {}, sizes {})", a, listText(ints), listText(shape));
+        case OpKind::Diagonal:
+            return lhs + fmt::format("diagonal(s{}, axis {} shifted by {} x axis {} - {})", a, axis, ints[1], ints[0], amount);
     }
     return "?";
 }

@@ -117,8 +117,20 @@ bool Planner::refine(Operand& x, size_t k, bool allowUnfold) {
             return true;
         }
         case DimKind::Unfold: {
-            if (!allowUnfold) return false;
             auto [w, dil] = windowOf(d);
+            // The window's tap is an axis of x (a window deferred past a contraction, ClassifyAxes.cpp): each
+            // tap's slice shifted along the axis, no expansion.
+            const Dim tap = countOf(x, d->rhs) == 1 ? d->rhs : countOf(x, w) == 1 ? w : nullptr;
+            if (tap) {
+                PlanOp o = mk(OpKind::Diagonal, x.slot, x.slot);
+                o.axis = static_cast<int64_t>(k);
+                o.amount = concrete(d).offset;
+                o.ints = {static_cast<int64_t>(indexOf(x, tap)), tap == d->rhs ? 1 : dil};
+                emit(o);
+                x.axes[k] = d->lhs;
+                return true;
+            }
+            if (!allowUnfold) return false;
             PlanOp o = mk(OpKind::Window, x.slot, x.slot);
             o.axis = static_cast<int64_t>(k);
             o.amount = concrete(d).offset;

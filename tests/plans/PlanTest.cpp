@@ -432,6 +432,40 @@ TEST_F(PlanTest, ShiftedOutputCoordinatesRollTheOutputOnce) {
     check(op, ctx);
 }
 
+// A window whose tap the stage keeps (Operator 1's first stage, a 1x3 window whose taps the second stage
+// sums): the contraction runs on the input as it is, and the result takes each tap's slice shifted (a
+// Diagonal op), instead of copying the input once per tap. Also with a window wider than its axis (every
+// shift but the middle one runs partly or wholly outside).
+TEST_F(PlanTest, KeptWindowTapsAreTakenAfterTheContraction) {
+    // Sizes at which planStages contracts the input with the first weight first (at C_out = 16 it
+    // contracts the two weights first, and no window is kept).
+    SizeContext paper = makeContext("N=2, C_in=8, C_out=8, H=10, W=9", "k=3, g=2, s=2");
+    SizeContext wide = makeContext("N=2, C_in=8, C_out=12, H=4, W=3", "k=7");
+    OperatorBuilder b(wide.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    Dim c = b.sum("C_in"), k = b.sum("k");
+    b.input({o[0], c, o[2], b.unfold(o[3], k)});
+    b.weight({c, k});
+    b.weight({k, o[1]});
+    b.expand(o[1]);
+    const Operator wideOp = b.build();
+    for (const auto& [op, ctx] : {std::pair{library::operator1(paper.vars()), paper}, std::pair{wideOp, wide}}) {
+        SCOPED_TRACE(printOperator(op));
+        for (bool inference : {false, true}) {
+            Plan plan = compilePlan(op, ctx, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+            int windows = 0, diagonals = 0;
+            for (const PlanOp& x : plan.ops) {
+                windows += x.kind == OpKind::Window;
+                diagonals += x.kind == OpKind::Diagonal;
+            }
+            EXPECT_EQ(windows, 0) << plan.describe();
+            EXPECT_EQ(diagonals, 1) << plan.describe();
+            EXPECT_EQ(plan.einsums(), 0) << plan.describe();
+        }
+        check(op, ctx);
+    }
+}
+
 // Operators drawn from the synthesis space of 3x3 conv replacements, at small sizes.
 TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
     SizeContext space = makeContext("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, g=4: 3, s=2: 2");
