@@ -16,21 +16,12 @@
 #include "search/RandomSearch.h"
 #include "search/SearchDriver.h"
 #include "search/SyntheticEvaluator.h"
-#include "sizes/Parse.h"
+#include "synthesis/Problem.h"
 
 using namespace syno;
 using namespace syno::search;
 
 namespace {
-
-Problem convProblem(int depth) {
-    auto vars = parseSpecs("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", VarKind::Primary);
-    auto coefs = parseSpecs("k=3: 2, s=2: 2, g=4: 3", VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    SynthesisOptions options;
-    options.depth = depth;
-    return Problem::make(SizeContext(VariableTable(vars), {}), "[N, C_in, H, W]", "[N, C_out, H, W]", options);
-}
 
 struct FirstHit : SearchObserver {
     double target;
@@ -89,8 +80,8 @@ int main(int argc, char** argv) {
     int mReached = 0, rReached = 0;
     double mSeconds = 0, rSeconds = 0;
     for (int s = 1; s <= seeds; ++s) {
-        Mcts mcts(convProblem(depth), static_cast<uint64_t>(s), mctsOptions);
-        RandomSearch random(convProblem(depth), static_cast<uint64_t>(s));
+        Mcts mcts(smallConvProblem(depth), static_cast<uint64_t>(s), mctsOptions);
+        RandomSearch random(smallConvProblem(depth), static_cast<uint64_t>(s));
         Run a = runOne(mcts, static_cast<uint64_t>(s), target, budget);
         Run b = runOne(random, static_cast<uint64_t>(s), target, budget);
         m.push_back(static_cast<double>(a.evaluations));

@@ -12,6 +12,7 @@
 #include "ir/TextForm.h"
 #include "semantics/LoopPrinter.h"
 #include "synthesis/Distance.h"
+#include "synthesis/Problem.h"
 #include "synthesis/Space.h"
 
 namespace syno::cli {
@@ -19,8 +20,8 @@ namespace syno::cli {
 namespace {
 
 struct SampleOptions {
-    std::string input = "[N, C_in, H, W]";
-    std::string output = "[N, C_out, H, W]";
+    std::string input = kSmallConvSpace.input;
+    std::string output = kSmallConvSpace.output;
     VariableOptions vars;
     SynthesisOptions synth;
     int count = 20;
@@ -118,7 +119,7 @@ void addSampleCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("sample", "Draw operators from the search space between two shapes");
     cmd->add_option("--input", o->input, "input shape")->capture_default_str();
     cmd->add_option("--output", o->output, "output shape")->capture_default_str();
-    o->vars.addTo(*cmd, "N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, s=2: 2, g=4: 3");
+    o->vars.addTo(*cmd, kSmallConvSpace.primaries, kSmallConvSpace.coefficients);
     cmd->add_option("-n,--count", o->count, "how many distinct operators")->capture_default_str()->check(CLI::Range(1, 1000000));
     cmd->add_option("--seed", o->seed, "random seed: the same seed and options give the same operators")->capture_default_str();
     cmd->add_option("--mode", o->mode, "random descent: uniform (every step equally likely) or type-first (a primitive "

@@ -26,6 +26,7 @@
 #include "semantics/Realize.h"
 #include "semantics/Stages.h"
 #include "storage/RunRecorder.h"
+#include "synthesis/Problem.h"
 
 namespace syno::cli {
 
@@ -96,8 +97,7 @@ void resolveProblemDefaults(SearchOptions& o) {
     if (o.evaluator == "train") {
         spec = evaluation::placeholderSpec(o.model);
     } else {
-        spec = {"N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, s=2: 2, g=4: 3", "[N, C_in, H, W]",
-                "[N, C_out, H, W]", ""};
+        spec = {kSmallConvSpace.primaries, kSmallConvSpace.coefficients, kSmallConvSpace.input, kSmallConvSpace.output, ""};
     }
     if (o.primary.empty()) o.primary = spec.primaries;
     if (o.coef.empty()) o.coef = spec.coefficients;

@@ -54,4 +54,13 @@ bool Problem::isFixedOutput(int pos) const {
     return false;
 }
 
+Problem smallConvProblem(int depth) {
+    auto vars = parseSpecs(kSmallConvSpace.primaries, VarKind::Primary);
+    auto coefs = parseSpecs(kSmallConvSpace.coefficients, VarKind::Coefficient);
+    vars.insert(vars.end(), coefs.begin(), coefs.end());
+    SynthesisOptions options;
+    options.depth = depth;
+    return Problem::make(SizeContext(VariableTable(vars), {}), kSmallConvSpace.input, kSmallConvSpace.output, options);
+}
+
 }  // namespace syno

@@ -33,4 +33,20 @@ struct Problem {
     bool isFixedOutput(int pos) const;
 };
 
+// A space given as text: variable specs and the two shapes.
+struct SpaceText {
+    const char* primaries;
+    const char* coefficients;
+    const char* input;
+    const char* output;
+};
+
+// 3x3 conv replacements at small sizes: `syno sample`'s and the synthetic search's defaults, small enough
+// that a search of a few dozen candidates takes well under a second.
+inline constexpr SpaceText kSmallConvSpace{"N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, s=2: 2, g=4: 3",
+                                           "[N, C_in, H, W]", "[N, C_out, H, W]"};
+
+// kSmallConvSpace as a problem (no bindings beyond the specs' values), default options at this depth.
+Problem smallConvProblem(int depth = 8);
+
 }  // namespace syno

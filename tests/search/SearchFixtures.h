@@ -12,14 +12,7 @@
 
 namespace syno::test {
 
-inline Problem convProblem(int depth = 8) {
-    auto vars = parseSpecs("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", VarKind::Primary);
-    auto coefs = parseSpecs("k=3: 2, s=2: 2, g=4: 3", VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    SynthesisOptions options;
-    options.depth = depth;
-    return Problem::make(SizeContext(VariableTable(vars), {}), "[N, C_in, H, W]", "[N, C_out, H, W]", options);
-}
+inline Problem convProblem(int depth = 8) { return smallConvProblem(depth); }
 
 // Records the candidates by sequence number (finish order varies with workers; the sequence must not),
 // and may replay outcomes for a prefix of the sequence, as a run database does on resume.
