@@ -250,6 +250,19 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
                 break;
             }
             case OpKind::Scale: out = a * o.scale; break;
+            case OpKind::Gather: {
+                // The index lists are copied into tensors (autograd keeps them for the backward, which may
+                // outlive the plan); FuseIndexMaps caps them at 2^16 pairs.
+                auto index = [](const std::vector<int64_t>& v) { return torch::tensor(at::ArrayRef<int64_t>(v), torch::kLong); };
+                const torch::Tensor taken = a.reshape({-1}).index_select(0, index(o.ints));
+                if (o.ints2.empty()) out = taken.view(o.shape);
+                else {
+                    int64_t n = 1;
+                    for (int64_t x : o.shape) n *= x;
+                    out = torch::zeros({n}, a.options()).index_add(0, index(o.ints2), taken).view(o.shape);
+                }
+                break;
+            }
             case OpKind::Diagonal: {
                 // Slice copies into a fresh tensor (autograd records them as CopySlices): each tap j reads its
                 // slice shifted by j * step - amount, and zero-fills the positions that fall outside.

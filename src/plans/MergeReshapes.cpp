@@ -25,18 +25,7 @@ void mergeReshapes(Plan& plan) {
             }
         }
     }
-    // Kept ops before each old position: the stages' new ranges.
-    std::vector<size_t> keptBefore(n + 1, 0);
-    for (size_t j = 0; j < n; ++j) keptBefore[j + 1] = keptBefore[j] + (drop[j] ? 0 : 1);
-    for (StageRecord& s : plan.stages) {
-        s.firstOp = keptBefore[std::min(s.firstOp, n)];
-        s.endOp = keptBefore[std::min(s.endOp, n)];
-    }
-    std::vector<PlanOp> out;
-    out.reserve(keptBefore[n]);
-    for (size_t j = 0; j < n; ++j)
-        if (!drop[j]) out.push_back(std::move(plan.ops[j]));
-    plan.ops = std::move(out);
+    dropOps(plan, drop);
 }
 
 }  // namespace syno::plans

@@ -1,11 +1,13 @@
 // compilePlan: the whole plan compiler in order. The Planner (Planner.h) lowers each stage of the
 // operator's contraction order to a kernel and lays out the output; then passes over the op list fuse
-// rolls (FuseRolls.h), merge reshapes (MergeReshapes.h) and mark the ops on weights alone (HoistWeights.h).
+// rolls (FuseRolls.h), merge reshapes (MergeReshapes.h), mark the ops on weights alone (HoistWeights.h) and
+// fuse runs of index ops on the weights into one gather each (FuseIndexMaps.h).
 #include "plans/Plan.h"
 
 #include <fmt/format.h>
 
 #include "base/Error.h"
+#include "plans/FuseIndexMaps.h"
 #include "plans/FuseRolls.h"
 #include "plans/HoistWeights.h"
 #include "plans/MergeReshapes.h"
@@ -22,6 +24,7 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
     fuseRolls(plan);
     mergeReshapes(plan);
     markWeightOnly(plan);
+    fuseIndexMaps(plan);
     return plan;
 }
 

@@ -51,6 +51,9 @@ enum class OpKind : uint8_t {
                   // (ints[c] == amount drops the row: its window position falls outside); see FoldIndexMaps.cpp
     Scale,        // x * scale
     Crop,         // centre crop: shape = sizes, ints = offsets
+    Gather,       // a linear index map (FuseIndexMaps.h): out.flat[ints2[i]] += a.flat[ints[i]] over the pairs, or
+                  // out.flat[i] = a.flat[ints[i]] when ints2 is empty; out's shape = shape; equation lists the
+                  // kinds of the ops it replaces ("permute, fold_window, reshape")
     Diagonal,     // a window whose tap is an axis of the tensor: x'[.., j, .., p] = x[.., j, .., p + j * ints[1] -
                   // amount] along axis, j indexing axis ints[0], zero outside (RefineAxes.cpp)
 };
@@ -137,6 +140,10 @@ bool convPrefersChannelsLast(const PlanOp& conv, bool training);
 // Which of a plan's 2-D convolutions prefer NHWC: ChannelsLast or Contiguous when all agree, Auto when
 // they differ (printed "mixed"). Layout::Auto follows it for NHWC inputs and intermediates.
 Layout chooseLayout(const Plan& plan, bool training);
+
+// Removes the ops marked in `drop` (one flag per op), keeping each stage's op range in step: the passes
+// that merge ops (MergeReshapes.h, FuseIndexMaps.h) use it.
+void dropOps(Plan& plan, const std::vector<bool>& drop);
 
 // Throws syno::Error when a size does not divide (under Exact), the binding does not exist, or the
 // operator is too large for the stage planner.

@@ -1,6 +1,8 @@
 // Plans as text and as a hash: names of ops and kernels, one line per op, one block per stage.
 #include "plans/Plan.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "base/StableHash.h"
@@ -27,6 +29,7 @@ const char* opKindName(OpKind kind) {
         case OpKind::Scale: return "scale";
         case OpKind::Crop: return "crop";
         case OpKind::Diagonal: return "diagonal";
+        case OpKind::Gather: return "gather";
     }
     return "?";
 }
@@ -78,6 +81,9 @@ std::string PlanOp::describe() const {
             return lhs + fmt::format("fold_window(s{}, {} rows onto {})", a, ints.size(), amount);
         case OpKind::Scale: return lhs + fmt::format("scale(s{}, {:.6g})", a, scale);
         case OpKind::Crop: return lhs + fmt::format("crop(s{}, offsets {}, sizes {})", a, listText(ints), listText(shape));
+        case OpKind::Gather:
+            return lhs + fmt::format("gather(s{}, {} {} -> {}; fuses {})", a, ints.size(),
+                                     ints2.empty() ? "elements" : "terms summed", listText(shape), equation);
         case OpKind::Diagonal:
             return lhs + fmt::format("diagonal(s{}, axis {} shifted by {} x axis {} - {})", a, axis, ints[1], ints[0], amount);
     }
@@ -112,7 +118,8 @@ uint64_t Plan::hash() const {
     for (const auto& w : weightShapes) mixVec(w);
     for (const auto& o : ops) {
         h = hashCombine(h, hashString(o.describe()));
-        if (o.kind == OpKind::FoldWindow) mixVec(o.ints);  // describe() only counts its rows
+        if (o.kind == OpKind::FoldWindow || o.kind == OpKind::Gather) mixVec(o.ints);  // describe() only counts them
+        if (o.kind == OpKind::Gather) mixVec(o.ints2);
     }
     return h;
 }
@@ -137,6 +144,21 @@ std::string Plan::describe() const {
         for (size_t i = s.firstOp; i < s.endOp; ++i) out += "      " + ops[i].describe() + "\n";
     }
     return out;
+}
+
+void dropOps(Plan& plan, const std::vector<bool>& drop) {
+    const size_t n = plan.ops.size();
+    std::vector<size_t> keptBefore(n + 1, 0);  // kept ops before each old position: the stages' new ranges
+    for (size_t j = 0; j < n; ++j) keptBefore[j + 1] = keptBefore[j] + (drop[j] ? 0 : 1);
+    for (StageRecord& s : plan.stages) {
+        s.firstOp = keptBefore[std::min(s.firstOp, n)];
+        s.endOp = keptBefore[std::min(s.endOp, n)];
+    }
+    std::vector<PlanOp> out;
+    out.reserve(keptBefore[n]);
+    for (size_t j = 0; j < n; ++j)
+        if (!drop[j]) out.push_back(std::move(plan.ops[j]));
+    plan.ops = std::move(out);
 }
 
 }  // namespace syno::plans

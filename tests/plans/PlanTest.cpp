@@ -66,6 +66,20 @@ Errors check(const Operator& op, const SizeContext& ctx, int b = 0, PaddingPolic
     return e;
 }
 
+// Ops of this kind in the plan, counting those a Gather replaced (FuseIndexMaps.h lists them in equation).
+int countOps(const Plan& plan, OpKind kind) {
+    int n = 0;
+    const std::string name = opKindName(kind);
+    for (const PlanOp& o : plan.ops) {
+        n += o.kind == kind;
+        if (o.kind != OpKind::Gather) continue;
+        for (size_t at = 0; (at = o.equation.find(name, at)) != std::string::npos; at += name.size())
+            n += (at == 0 || o.equation[at - 1] == ' ') &&
+                 (at + name.size() == o.equation.size() || o.equation[at + name.size()] == ',');
+    }
+    return n;
+}
+
 class PlanTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() { setThreads(1); }
@@ -285,9 +299,7 @@ TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
     Operator op = b.build();
     for (bool inference : {false, true}) {
         Plan plan = compilePlan(op, ctx, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
-        auto has = [&](OpKind kind) {
-            return std::any_of(plan.ops.begin(), plan.ops.end(), [kind](const PlanOp& x) { return x.kind == kind; });
-        };
+        auto has = [&](OpKind kind) { return countOps(plan, kind) > 0; };
         EXPECT_TRUE(has(OpKind::FoldWindow)) << plan.describe();
         EXPECT_FALSE(has(OpKind::Window)) << plan.describe();
         EXPECT_EQ(plan.kernelCalls(), 1) << plan.describe();
@@ -304,9 +316,7 @@ TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
     gb.expand(q);
     Operator grouped = gb.build();
     Plan groupedPlan = compilePlan(grouped, ctx, 0);
-    auto count = [&](OpKind kind) {
-        return std::count_if(groupedPlan.ops.begin(), groupedPlan.ops.end(), [kind](const PlanOp& x) { return x.kind == kind; });
-    };
+    auto count = [&](OpKind kind) { return countOps(groupedPlan, kind); };
     EXPECT_EQ(count(OpKind::FoldWindow), 1) << groupedPlan.describe();
     EXPECT_EQ(count(OpKind::Broadcast), 1) << groupedPlan.describe();
     EXPECT_EQ(count(OpKind::Window), 0) << groupedPlan.describe();
@@ -324,9 +334,7 @@ TEST_F(PlanTest, WindowsOverSummedDimsFoldIntoTheWeight) {
         Plan boxPlan = compilePlan(box, ctx, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
         ASSERT_GE(boxPlan.stages.size(), 2u) << boxPlan.describe();
         EXPECT_EQ(boxPlan.stages[0].kernelText, "deferred") << boxPlan.describe();
-        auto has = [&](OpKind kind) {
-            return std::any_of(boxPlan.ops.begin(), boxPlan.ops.end(), [kind](const PlanOp& x) { return x.kind == kind; });
-        };
+        auto has = [&](OpKind kind) { return countOps(boxPlan, kind) > 0; };
         EXPECT_TRUE(has(OpKind::FoldWindow)) << boxPlan.describe();
         EXPECT_FALSE(has(OpKind::Window)) << boxPlan.describe();
     }
@@ -378,7 +386,7 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
             auto convs = convOps(plan);
             ASSERT_EQ(convs.size(), 1u) << plan.describe();
             EXPECT_EQ(convs[0].amount, 1) << "dense, not grouped\n" << plan.describe();
-            EXPECT_EQ(std::count_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& x) { return x.kind == OpKind::FoldWindow; }), 1)
+            EXPECT_EQ(countOps(plan, OpKind::FoldWindow), 1)
                 << plan.describe();
             EXPECT_EQ(std::count_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& x) { return x.kind == OpKind::Roll; }), 0)
                 << plan.describe();
@@ -391,6 +399,24 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
 // Beyond 16 channels the dense fold only pays on few map positions (batch 1 on small maps), where
 // oneDNN's grouped kernel is the slow one: 32 channels in 2 groups, dense on 8x8 at batch 1 (64
 // positions), grouped at batch 8 (512).
+// The weight side of a dense fold (a tiling, a fold of the channel map, permutes and reshapes) runs as one
+// Gather in a training step, where it runs every step; values and gradients stay the interpreter's.
+TEST_F(PlanTest, WeightIndexChainsRunAsOneGather) {
+    SizeContext small = makeContext("N=2, C_in=16, C_out=16, H=6, W=6", "k=3, g=2, s=2");
+    Operator op = shiftedInnerGroups(small.vars());
+    Plan plan = compilePlan(op, small, 0);
+    int gathers = 0;
+    for (const PlanOp& o : plan.ops)
+        if (o.kind == OpKind::Gather) {
+            ++gathers;
+            EXPECT_TRUE(o.weightOnly) << plan.describe();
+            EXPECT_NE(o.equation.find(", "), std::string::npos) << "a gather replaces several ops\n" << plan.describe();
+        }
+    EXPECT_GE(gathers, 1) << plan.describe();
+    EXPECT_EQ(countOps(plan, OpKind::FoldWindow), 1) << plan.describe();  // inside the gather
+    check(op, small);
+}
+
 TEST_F(PlanTest, DenseFoldsOfWiderChannelsOnlyOnFewPositions) {
     const SizeContext wide(ctx.vars(), parseBindings("N=1, C_in=32, C_out=32, H=8, W=8; N=8, C_in=32, C_out=32, H=8, W=8"));
     const Operator op = shiftedInnerGroups(wide.vars());
@@ -513,7 +539,7 @@ TEST_F(PlanTest, StoredSampledOperatorsAgreeWithTheInterpreter) {
             hoisted += plan.inferenceFlops < plan.flops;
             multiRolls += std::any_of(plan.ops.begin(), plan.ops.end(),
                                       [](const PlanOp& o) { return o.kind == OpKind::Roll && !o.ints.empty(); });
-            folds += std::any_of(plan.ops.begin(), plan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::FoldWindow; });
+            folds += countOps(plan, OpKind::FoldWindow) > 0;
             // A deep layer at batch 1, where the weights outweigh the map: per-row weight maps move onto
             // the activation instead of tiling the weights (FoldIndexMaps.cpp, foldInto).
             SizeContext deep(op.vars(), parseBindings("N=1, C_in=16, C_out=16, H=4, W=4"));
