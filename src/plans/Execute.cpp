@@ -99,6 +99,10 @@ torch::Tensor rollOnce(const torch::Tensor& a, const PlanOp& o, bool nhwc) {
     return out;
 }
 
+// A plan's index list (FoldWindow rows, Gather pairs) as a tensor, copied: autograd keeps it for the
+// backward, which may outlive the plan.
+torch::Tensor indexTensor(const std::vector<int64_t>& v) { return torch::tensor(at::ArrayRef<int64_t>(v), torch::kLong); }
+
 // The next op after i that reads or writes `slot`, or ops.size().
 size_t nextOn(const Plan& plan, size_t i, int slot) {
     for (size_t j = i + 1; j < plan.ops.size(); ++j) {
@@ -145,7 +149,6 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
         keep->b.assign(plan.ops.size(), torch::Tensor());
         keep->index.assign(plan.ops.size(), torch::Tensor());
     }
-    auto foldIndex = [](const PlanOp& o) { return torch::tensor(at::ArrayRef<int64_t>(o.ints), torch::kLong); };
     std::vector<bool> onWeights(static_cast<size_t>(plan.slots), false);  // Prepare: which slots hold weight-only values
     for (size_t w = 0; w < plan.weightShapes.size(); ++w) onWeights[w + 1] = true;
     std::vector<bool> done(plan.ops.size(), false);  // permutes a roll already applied (permuteToRollInto)
@@ -156,7 +159,7 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
             if (pass == Pass::Prepare) {
                 // A data op: keep the weight-only operands it reads, as they are at this point of the list.
                 if (onWeights[static_cast<size_t>(o.a)]) keep->a[i] = s[static_cast<size_t>(o.a)];
-                if (o.kind == OpKind::FoldWindow) keep->index[i] = foldIndex(o);  // built once, not per call
+                if (o.kind == OpKind::FoldWindow) keep->index[i] = indexTensor(o.ints);  // built once, not per call
                 if (o.b >= 0 && onWeights[static_cast<size_t>(o.b)]) keep->b[i] = s[static_cast<size_t>(o.b)];
                 onWeights[static_cast<size_t>(o.dst)] = false;
             }
@@ -245,22 +248,18 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
                 // index_add reuses one iterator over the rows (one contiguous row of P values each); its
                 // backward is an index_select. Row `amount` collects the dropped rows and is cut off.
                 const bool cached = pass == Pass::Prepared && i < use->index.size() && use->index[i].defined();
-                const torch::Tensor index = cached ? use->index[i] : foldIndex(o);
+                const torch::Tensor index = cached ? use->index[i] : indexTensor(o.ints);
                 out = torch::zeros({o.amount + 1, a.size(1)}, a.options()).index_add(0, index, a).narrow(0, 0, o.amount);
                 break;
             }
             case OpKind::Scale: out = a * o.scale; break;
             case OpKind::Gather: {
-                // The index lists are copied into tensors (autograd keeps them for the backward, which may
-                // outlive the plan); FuseIndexMaps caps them at 2^16 pairs.
-                auto index = [](const std::vector<int64_t>& v) { return torch::tensor(at::ArrayRef<int64_t>(v), torch::kLong); };
-                const torch::Tensor taken = a.reshape({-1}).index_select(0, index(o.ints));
-                if (o.ints2.empty()) out = taken.view(o.shape);
-                else {
-                    int64_t n = 1;
-                    for (int64_t x : o.shape) n *= x;
-                    out = torch::zeros({n}, a.options()).index_add(0, index(o.ints2), taken).view(o.shape);
-                }
+                // Index lists copied per call (FuseIndexMaps caps them at 2^16 pairs).
+                const torch::Tensor taken = a.reshape({-1}).index_select(0, indexTensor(o.ints));
+                out = o.ints2.empty() ? taken.view(o.shape)
+                                      : torch::zeros({c10::multiply_integers(o.shape)}, a.options())
+                                            .index_add(0, indexTensor(o.ints2), taken)
+                                            .view(o.shape);
                 break;
             }
             case OpKind::Diagonal: {

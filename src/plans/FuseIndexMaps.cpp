@@ -30,6 +30,11 @@ std::optional<Shape> broadcastShapes(const Shape& a, const Shape& b) {
     return out;
 }
 
+// Whether a Sum op sums over this axis.
+bool sums(const PlanOp& sum, size_t axis) {
+    return std::find(sum.ints.begin(), sum.ints.end(), static_cast<int64_t>(axis)) != sum.ints.end();
+}
+
 // The shape an op leaves in its dst slot, from its operands' (nullopt: not tracked, e.g. einsum).
 std::optional<Shape> resultShape(const PlanOp& o, const std::optional<Shape>& a, const std::optional<Shape>& b) {
     if (!a) return std::nullopt;
@@ -61,7 +66,7 @@ std::optional<Shape> resultShape(const PlanOp& o, const std::optional<Shape>& a,
         case OpKind::Sum: {
             Shape kept;
             for (size_t k = 0; k < s.size(); ++k)
-                if (std::find(o.ints.begin(), o.ints.end(), static_cast<int64_t>(k)) == o.ints.end()) kept.push_back(s[k]);
+                if (!sums(o, k)) kept.push_back(s[k]);
             return kept;
         }
         case OpKind::FoldWindow: return s.size() == 2 ? std::optional<Shape>(Shape{o.amount, s[1]}) : std::nullopt;
@@ -239,7 +244,7 @@ std::optional<Sources> apply(const Sources& in, const PlanOp& o) {
             return scatter(in, *outShape, [&](const std::vector<int64_t>& mi) {
                 std::vector<int64_t> m;
                 for (size_t k = 0; k < mi.size(); ++k)
-                    if (std::find(o.ints.begin(), o.ints.end(), static_cast<int64_t>(k)) == o.ints.end()) m.push_back(mi[k]);
+                    if (!sums(o, k)) m.push_back(mi[k]);
                 return ravel(m, *outShape);
             });
         default: return std::nullopt;
