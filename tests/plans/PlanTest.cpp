@@ -254,15 +254,19 @@ TEST_F(PlanTest, TwoStageOperatorsMapToConvolutions) {
     EXPECT_EQ(plan.einsums(), 0) << plan.describe();
     EXPECT_EQ(plan.convolutions(), 2) << plan.describe();
     check(op, ctx);
-    // The paper's Operator 2: its grouped stage has one output channel per group, so it runs depthwise
-    // with a sum over each group's input channels (training and inference plans alike).
+    // The paper's Operator 2: its grouped stage has one output channel per group, so it runs depthwise.
+    // Training: each input channel its own group, then a sum over each group's channels. Inference: the
+    // group's 2 channels stacked along H (a view), one depthwise conv with a 2-tap kernel dilated by H, no sum.
     // With g * s = C_out, as at the paper's ResNet-18 layers (g=32, s=2, 64 channels).
     SizeContext paper = makeContext("N=2, C_in=8, C_out=8, H=6, W=5", "k=3, g=4, s=2");
     Operator op2 = library::operator2(paper.vars());
     for (bool inference : {false, true}) {
         Plan p2 = compilePlan(op2, paper, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
         ASSERT_EQ(p2.convolutions(), 2) << p2.describe();
-        EXPECT_NE(p2.stages[0].kernelText.find("depthwise conv2d groups=8"), std::string::npos) << p2.describe();
+        const std::string want = inference ? "depthwise conv2d groups=4 padding=[0, 1] dilation=[6, 1], each group's 2"
+                                            : "depthwise conv2d groups=8";
+        EXPECT_NE(p2.stages[0].kernelText.find(want), std::string::npos) << p2.describe();
+        EXPECT_EQ(countOps(p2, OpKind::Sum), inference ? 0 : 1) << p2.describe();
     }
     check(op2, paper);
 }
