@@ -59,6 +59,27 @@ Role Planner::classify(const Operand& x, size_t k, const Operand* y, uint64_t R,
     return Role::Unknown;
 }
 
+bool Planner::rollMovesToWeights(const Operand& x, size_t k, const Operand& y, uint64_t R) const {
+    const Dim d = x.axes[k];
+    if (!options_.inference || !lastStage_ || shiftedOutput_.empty() || d->kind != DimKind::Shift ||
+        isShiftedOutput(d) || !isCoord(d->lhs) || dataSlots_.count(x.slot) == 0 || dataSlots_.count(y.slot) > 0)
+        return false;
+    const Dim c = d->lhs;
+    if ((cm(d) & ~R) != 0 || countOf(x, d) != 1 || countOf(x, c) != 0 || countOf(y, c) != 1 || countOf(y, d) != 0)
+        return false;
+    return (cm(d) & othersMask(x, k)) == 0 && (cm(c) & othersMask(y, indexOf(y, c))) == 0;
+}
+
+void Planner::rollWeightsFor(const Operand& x, size_t k, Operand& y) {
+    const Dim d = x.axes[k];
+    const size_t j = indexOf(y, d->lhs);
+    PlanOp o = mk(OpKind::Roll, y.slot, y.slot);
+    o.axis = static_cast<int64_t>(j);
+    o.amount = concrete(d).offset;  // y'[v] = y[v - s] for v = (c + s) mod n: roll by +s
+    emit(o);
+    y.axes[j] = d;
+}
+
 bool Planner::settle(Operand* ops[2], int n, uint64_t R, bool spatialAllowed[2]) {
     for (int guard = 0; guard < 1000; ++guard) {
         spatialKernelOf_.clear();
@@ -74,6 +95,11 @@ bool Planner::settle(Operand* ops[2], int n, uint64_t R, bool spatialAllowed[2])
             for (size_t k = 0; k < ops[s]->axes.size() && !progressed; ++k)
                 if (classify(*ops[s], k, y, R, spatialAllowed[s]) == Role::Unknown) {
                     unknown = true;
+                    if (n == 2 && rollMovesToWeights(*ops[s], k, *ops[1 - s], R)) {
+                        rollWeightsFor(*ops[s], k, *ops[1 - s]);
+                        progressed = true;
+                        break;
+                    }
                     // Tiling an axis up to a merged dim copies the operand |other half| times (per-row
                     // weights): moving its index map onto a smaller other operand is cheaper.
                     if (n == 2 && wouldTile(*ops[s], k)) progressed = foldInto(*ops[s], k, *ops[1 - s], R);

@@ -112,6 +112,7 @@ Plan Planner::run() {
         Operand result;
         if (std::any_of(st.operands.begin(), st.operands.end(), [&](int a) { return dataSlots_.count(a) > 0; }))
             dataSlots_.insert(dst);
+        lastStage_ = s + 1 == stages.stages.size();
         if (st.kind == Stage::Kind::Contract)
             result = contract(slots.at(st.operands[0]), slots.at(st.operands[1]), R, dst, rec);
         else if (s + 1 < stages.stages.size() && deferSum(slots, st, stages.stages[s + 1], dst, R)) {

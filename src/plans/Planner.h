@@ -143,6 +143,13 @@ private:
     bool windowDeferred(const Operand& x, size_t k, const Operand& y, uint64_t R) const;
     // Axis k of x is the window of an unfold of y that windowDeferred defers.
     bool deferredWindow(const Operand& x, size_t k, const Operand& y, uint64_t R) const;
+    // Axis k of x (data) is a shift of a coordinate that y (weights alone) has once and the result keeps,
+    // in the last stage of an inference plan whose output is rolled anyway (a shifted output): rolling y
+    // instead (prepared once) leaves the shift on the result, where finish's roll of it joins the output's
+    // in one pass (FuseRolls.h) instead of a pass over x here.
+    bool rollMovesToWeights(const Operand& x, size_t k, const Operand& y, uint64_t R) const;
+    // y's axis over that coordinate is rolled to carry x's shift (the axes then match: a group axis).
+    void rollWeightsFor(const Operand& x, size_t k, Operand& y);
     // Refines the operands until every axis has a role; false when that is impossible (einsum fallback).
     bool settle(Operand* ops[2], int n, uint64_t R, bool spatialAllowed[2]);
 
@@ -203,6 +210,7 @@ private:
     std::vector<Dim> spatialKernelOf_;
     std::vector<std::pair<Dim, uint64_t>> folded_;  // this stage's folded axes, with their coordinate masks
     std::set<int> dataSlots_ = {0};  // slots that depend on the input (the others hold weights alone)
+    bool lastStage_ = false;          // the stage being lowered is the last (its result goes to finish)
 };
 
 }  // namespace syno::plans::planner

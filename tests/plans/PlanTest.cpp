@@ -496,6 +496,36 @@ TEST_F(PlanTest, KeptWindowTapsAreTakenAfterTheContraction) {
     }
 }
 
+// A group axis reached through a shift of a coordinate that a weight shares (r18 sample 10 of plan_bench):
+// training rolls the input's groups; inference rolls the weight instead (prepared once) and the result's
+// group roll joins the shifted output's in one multi-axis roll, so the input is not copied.
+TEST_F(PlanTest, GroupShiftsMoveOntoTheWeightsInInference) {
+    // 32 channels on 288 positions: a grouped conv (denseFoldPays folds the groups at 16 channels).
+    SizeContext ctx2 = makeContext("N=2, C_in=32, C_out=32, H=12, W=12", "k=3, s=2");
+    OperatorBuilder b(ctx2.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    auto [outer, group] = b.merge(o[1], "s");
+    Dim c = b.sum("C_in/s"), k = b.sum("k");
+    b.input({o[0], b.split(b.shift(group), c), b.unfold(b.shift(o[2]), k), o[3]});
+    b.weight({k, c, outer});
+    b.weight({group});
+    b.expand(outer);
+    const Operator op = b.build();
+    SCOPED_TRACE(printOperator(op));
+    for (bool inference : {false, true}) {
+        Plan plan = compilePlan(op, ctx2, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+        int inputRolls = 0, multiAxisRolls = 0;
+        for (const PlanOp& x : plan.ops) {
+            inputRolls += x.kind == OpKind::Roll && x.a == 0;
+            multiAxisRolls += x.kind == OpKind::Roll && !x.ints.empty() && !x.weightOnly;
+        }
+        EXPECT_EQ(inputRolls, inference ? 0 : 1) << plan.describe();
+        EXPECT_EQ(multiAxisRolls, inference ? 1 : 0) << plan.describe();
+        EXPECT_EQ(plan.convolutions(), 1) << plan.describe();
+    }
+    check(op, ctx2);
+}
+
 // Operators drawn from the synthesis space of 3x3 conv replacements, at small sizes.
 TEST_F(PlanTest, SampledOperatorsAgreeWithTheInterpreter) {
     SizeContext space = makeContext("N=1: 0, C_in=32: 2, C_out=32: 4, H=16: 0, W=16: 0", "k=3: 2, g=4: 3, s=2: 2");
