@@ -173,9 +173,12 @@ Operand Planner::emitKernel(Operand a, Operand b, const std::vector<Role>& ra, c
     // (a view of A): one depthwise conv with an i-tap kernel dilated by that axis's length sums them, with
     // no per-channel intermediate and no sum pass. Operator 2's first stage, 2 threads (inference): 64@56
     // batch 1 0.066 ms against 0.099, batch 32 3.8 against 26 (7.7 in the plan); 256@14 batch 32 0.30
-    // against 1.8. Not in training: oneDNN's backward of the dilated kernel is 1.5-4x slower than the
-    // depthwise + sum's (64@56 batch 1: 1.26 against 0.38 ms).
-    const bool stacked = depthwise && options_.inference && !isSpatial(groupsT[0][0]);
+    // against 1.8. Not on fewer than 16 groups, where it loses (8 groups at 16@28: 0.045 against 0.038 ms
+    // at batch 1, 0.19 against 0.16 at batch 32; 16 groups at 32@14: 0.071 against 0.113 at batch 32).
+    // Not in training: oneDNN's backward of the dilated kernel is 1.5-4x slower than the depthwise + sum's
+    // (64@56 batch 1: 1.26 against 0.38 ms).
+    constexpr int64_t kMinStackedGroups = 16;
+    const bool stacked = depthwise && options_.inference && g >= kMinStackedGroups && !isSpatial(groupsT[0][0]);
     if (stacked) {
         const int64_t rows = shapeA[2];
         shapeA = {shapeA[0], g, i * rows, shapeA[3]};

@@ -1,6 +1,7 @@
 // Execution plans against the reference interpreter: every known layer and sampled operators agree in
 // forward and all gradients (float32 plan vs float64 reference), the kernels chosen are the library's
 // (one convolution for conv2d from primitives), and bad input fails with one clear line.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -255,20 +256,25 @@ TEST_F(PlanTest, TwoStageOperatorsMapToConvolutions) {
     EXPECT_EQ(plan.convolutions(), 2) << plan.describe();
     check(op, ctx);
     // The paper's Operator 2: its grouped stage has one output channel per group, so it runs depthwise.
-    // Training: each input channel its own group, then a sum over each group's channels. Inference: the
-    // group's 2 channels stacked along H (a view), one depthwise conv with a 2-tap kernel dilated by H, no sum.
-    // With g * s = C_out, as at the paper's ResNet-18 layers (g=32, s=2, 64 channels).
-    SizeContext paper = makeContext("N=2, C_in=8, C_out=8, H=6, W=5", "k=3, g=4, s=2");
-    Operator op2 = library::operator2(paper.vars());
-    for (bool inference : {false, true}) {
-        Plan p2 = compilePlan(op2, paper, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
-        ASSERT_EQ(p2.convolutions(), 2) << p2.describe();
-        const std::string want = inference ? "depthwise conv2d groups=4 padding=[0, 1] dilation=[6, 1], each group's 2"
-                                            : "depthwise conv2d groups=8";
-        EXPECT_NE(p2.stages[0].kernelText.find(want), std::string::npos) << p2.describe();
-        EXPECT_EQ(countOps(p2, OpKind::Sum), inference ? 0 : 1) << p2.describe();
+    // Training: each input channel its own group, then a sum over each group's channels. Inference on at
+    // least 16 groups: the group's 2 channels stacked along H (a view), one depthwise conv with a 2-tap
+    // kernel dilated by H, no sum. With g * s = C_out, as at the paper's ResNet-18 layers (g=32, s=2).
+    for (const auto& [groups, channels] : {std::pair{4, 8}, std::pair{16, 32}}) {
+        SizeContext paper = makeContext(fmt::format("N=2, C_in={0}, C_out={0}, H=6, W=5", channels),
+                                        fmt::format("k=3, g={}, s=2", groups));
+        Operator op2 = library::operator2(paper.vars());
+        for (bool inference : {false, true}) {
+            Plan p2 = compilePlan(op2, paper, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+            ASSERT_EQ(p2.convolutions(), 2) << p2.describe();
+            const bool stacked = inference && groups >= 16;
+            const std::string want =
+                stacked ? fmt::format("depthwise conv2d groups={} padding=[0, 1] dilation=[6, 1], each group's 2", groups)
+                        : fmt::format("depthwise conv2d groups={}", channels);
+            EXPECT_NE(p2.stages[0].kernelText.find(want), std::string::npos) << p2.describe();
+            EXPECT_EQ(countOps(p2, OpKind::Sum), stacked ? 0 : 1) << p2.describe();
+        }
+        check(op2, paper);
     }
-    check(op2, paper);
 }
 
 TEST_F(PlanTest, WindowsSharedWithNoWeightAreExpandedExactly) {
