@@ -40,10 +40,6 @@ enum class Pass {
     Prepared,  // run only the other ops, reading those operands from PreparedWeights
 };
 
-// A roll over one or more axes. For inference in a single pass: the blocks of the result are copied from
-// the input's blocks (torch::roll first copies a non-contiguous input, then rolls one axis per pass). The
-// result is contiguous in the input's axis order, or NHWC when the input is and a convolution ran NHWC,
-// so that the next convolution needs no reorder.
 // A convolution's weight with canonical strides when it is contiguous: libtorch runs a convolution NHWC
 // when its weight's strides look channels-last, which a contiguous weight with unit axes can (a [g, 1, i, k]
 // permuted from [g, i, k, 1]); its NHWC output then costs the plan's next roll 2.5x (Operator 2 at 64@56,
@@ -54,6 +50,10 @@ torch::Tensor canonicalWeight(const torch::Tensor& w) {
                : w;
 }
 
+// A roll over one or more axes. For inference in a single pass: the blocks of the result are copied from
+// the input's blocks (torch::roll first copies a non-contiguous input, then rolls one axis per pass). The
+// result is contiguous in the input's axis order, or NHWC when the input is and a convolution ran NHWC,
+// so that the next convolution needs no reorder.
 torch::Tensor rollOnce(const torch::Tensor& a, const PlanOp& o, bool nhwc) {
     std::vector<int64_t> axes = {o.axis}, shifts = {o.amount};
     axes.insert(axes.end(), o.ints.begin(), o.ints.end());
