@@ -163,7 +163,6 @@ Operand Planner::emitKernel(Operand a, Operand b, const std::vector<Role>& ra, c
         }
     }
     permuteTo(b, orderB);
-    if (shapeOf(a.axes) != shapeA) reshape(a.slot, shapeA);
     // A 2-D grouped convolution with one output channel per group runs as a depthwise one (each input
     // channel its own group) whose outputs are summed per group: oneDNN's depthwise kernels are ~2x
     // faster than its grouped ones there (2 threads, 64@56 1x3, 2-16 channels per group: 0.18-0.21 ms
@@ -179,17 +178,16 @@ Operand Planner::emitKernel(Operand a, Operand b, const std::vector<Role>& ra, c
     // (64@56 batch 1: 1.26 against 0.38 ms).
     constexpr int64_t kMinStackedGroups = 16;
     const bool stacked = depthwise && options_.inference && g >= kMinStackedGroups && !isSpatial(groupsT[0][0]);
+    const int64_t rows = shapeA[2];
     if (stacked) {
-        const int64_t rows = shapeA[2];
         shapeA = {shapeA[0], g, i * rows, shapeA[3]};
-        reshape(a.slot, shapeA);
         shapeB = {g, 1, i, shapeB[3]};
-        conv.ints[0] = 0;
-        conv.ints2[0] = rows;
+        conv.ints2[0] = rows;  // the first axis has no window: its padding is 0 already
     } else if (depthwise) {
         shapeB[0] = g * i;
         shapeB[1] = 1;
     }
+    if (shapeOf(a.axes) != shapeA) reshape(a.slot, shapeA);
     if (shapeOf(b.axes) != shapeB) reshape(b.slot, shapeB);
     conv.amount = depthwise && !stacked ? g * i : g;
     conv.extent = static_cast<int64_t>(groupsT.size());
@@ -197,7 +195,7 @@ Operand Planner::emitKernel(Operand a, Operand b, const std::vector<Role>& ra, c
     emit(conv);
     std::vector<int64_t> convOut = {shapeA[0], g * o};
     for (size_t t = 2; t < shapeA.size(); ++t) convOut.push_back(shapeA[t]);
-    if (stacked) convOut[2] /= i;
+    if (stacked) convOut[2] = rows;
     if (depthwise && !stacked) {
         std::vector<int64_t> perGroup = convOut;
         perGroup.insert(perGroup.begin() + 2, i);  // [N, g, i, taps...]

@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include "semantics/Tensor.h"
+
 namespace syno::plans {
 
 namespace {
@@ -12,12 +14,6 @@ using Shape = std::vector<int64_t>;
 
 // Index lists are copied into tensors on every training call (Execute.cpp): 2^16 pairs is ~0.5 MB.
 constexpr int64_t kMaxGatherPairs = int64_t{1} << 16;
-
-int64_t numelOf(const Shape& s) {
-    int64_t n = 1;
-    for (int64_t x : s) n *= x;
-    return n;
-}
 
 std::optional<Shape> broadcastShapes(const Shape& a, const Shape& b) {
     Shape out(std::max(a.size(), b.size()), 1);
