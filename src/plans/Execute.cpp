@@ -9,6 +9,7 @@
 #include "base/Error.h"
 #include "plans/Execute.h"
 #include "plans/PlanModule.h"
+#include "plans/ProductsKernel.h"
 
 namespace syno::plans {
 
@@ -280,6 +281,7 @@ torch::Tensor runOps(const Plan& plan, const torch::Tensor& input, const std::ve
                                             .view(o.shape);
                 break;
             }
+            case OpKind::Products: out = runProducts(a, s[static_cast<size_t>(o.b)], o); break;
             case OpKind::Diagonal: {
                 // Slice copies into a fresh tensor (autograd records them as CopySlices): each tap j reads its
                 // slice shifted by j * step - amount, and zero-fills the positions that fall outside.

@@ -1,7 +1,8 @@
 // compilePlan: the whole plan compiler in order. The Planner (Planner.h) lowers each stage of the
 // operator's contraction order to a kernel and lays out the output; then passes over the op list fuse
-// rolls (FuseRolls.h), merge reshapes (MergeReshapes.h), mark the ops on weights alone (HoistWeights.h) and
-// fuse runs of index ops on the weights into one gather each (FuseIndexMaps.h).
+// rolls (FuseRolls.h), merge reshapes (MergeReshapes.h), mark the ops on weights alone (HoistWeights.h),
+// fuse the weight side of a product of two weights into one op (FuseWeightProducts.h) and the remaining
+// runs of index ops on the weights into one gather each (FuseIndexMaps.h).
 #include "plans/Plan.h"
 
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include "base/Error.h"
 #include "plans/FuseIndexMaps.h"
 #include "plans/FuseRolls.h"
+#include "plans/FuseWeightProducts.h"
 #include "plans/HoistWeights.h"
 #include "plans/MergeReshapes.h"
 #include "plans/Planner.h"
@@ -24,6 +26,7 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
     fuseRolls(plan);
     mergeReshapes(plan);
     markWeightOnly(plan);
+    fuseWeightProducts(plan);
     fuseIndexMaps(plan);
     return plan;
 }

@@ -56,6 +56,9 @@ enum class OpKind : uint8_t {
                   // kinds of the ops it replaces ("permute, fold_window, reshape")
     Diagonal,     // a window whose tap is an axis of the tensor: x'[.., j, .., p] = x[.., j, .., p + j * ints[1] -
                   // amount] along axis, j indexing axis ints[0], zero outside (RefineAxes.cpp)
+    Products,     // a bilinear map of two weights (FuseWeightProducts.h): out.flat[ints2[t]] += a.flat[ints[2t]] *
+                  // b.flat[ints[2t + 1]] over the terms t, ints2 ascending; out's shape = shape; equation lists
+                  // the kinds of the ops it replaces
 };
 const char* opKindName(OpKind kind);
 std::string listText(const std::vector<int64_t>& v);  // "[1, 2, 3]"

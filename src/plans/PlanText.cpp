@@ -30,6 +30,7 @@ const char* opKindName(OpKind kind) {
         case OpKind::Crop: return "crop";
         case OpKind::Diagonal: return "diagonal";
         case OpKind::Gather: return "gather";
+        case OpKind::Products: return "products";
     }
     return "?";
 }
@@ -84,6 +85,9 @@ std::string PlanOp::describe() const {
         case OpKind::Gather:
             return lhs + fmt::format("gather(s{}, {} {} -> {}; fuses {})", a, ints.size(),
                                      ints2.empty() ? "elements" : "terms summed", listText(shape), equation);
+        case OpKind::Products:
+            return lhs + fmt::format("products(s{}, s{}, {} terms -> {}; fuses {})", a, b, ints2.size(), listText(shape),
+                                     equation);
         case OpKind::Diagonal:
             return lhs + fmt::format("diagonal(s{}, axis {} shifted by {} x axis {} - {})", a, axis, ints[1], ints[0], amount);
     }
@@ -118,8 +122,9 @@ uint64_t Plan::hash() const {
     for (const auto& w : weightShapes) mixVec(w);
     for (const auto& o : ops) {
         h = hashCombine(h, hashString(o.describe()));
-        if (o.kind == OpKind::FoldWindow || o.kind == OpKind::Gather) mixVec(o.ints);  // describe() only counts them
-        if (o.kind == OpKind::Gather) mixVec(o.ints2);
+        const bool lists = o.kind == OpKind::Gather || o.kind == OpKind::Products;
+        if (o.kind == OpKind::FoldWindow || lists) mixVec(o.ints);  // describe() only counts them
+        if (lists) mixVec(o.ints2);
     }
     return h;
 }

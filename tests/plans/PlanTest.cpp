@@ -8,6 +8,7 @@
 #include <iterator>
 #include <cmath>
 #include <iostream>
+#include <set>
 
 #include "TestHelpers.h"
 #include "ir/Builder.h"
@@ -16,6 +17,8 @@
 #include "oracle/KnownLayers.h"
 #include "plans/Execute.h"
 #include "plans/FuseRolls.h"
+#include "plans/FuseWeightProducts.h"
+#include "plans/HoistWeights.h"
 #include "plans/MergeReshapes.h"
 #include "plans/Plan.h"
 #include "semantics/Interpreter.h"
@@ -67,13 +70,14 @@ Errors check(const Operator& op, const SizeContext& ctx, int b = 0, PaddingPolic
     return e;
 }
 
-// Ops of this kind in the plan, counting those a Gather replaced (FuseIndexMaps.h lists them in equation).
+// Ops of this kind in the plan, counting those a Gather or Products op replaced (FuseIndexMaps.h and
+// FuseWeightProducts.h list them in equation).
 int countOps(const Plan& plan, OpKind kind) {
     int n = 0;
     const std::string name = opKindName(kind);
     for (const PlanOp& o : plan.ops) {
         n += o.kind == kind;
-        if (o.kind != OpKind::Gather) continue;
+        if (o.kind != OpKind::Gather && o.kind != OpKind::Products) continue;
         for (size_t at = 0; (at = o.equation.find(name, at)) != std::string::npos; at += name.size())
             n += (at == 0 || o.equation[at - 1] == ' ') &&
                  (at + name.size() == o.equation.size() || o.equation[at + name.size()] == ',');
@@ -365,6 +369,19 @@ Operator shiftedInnerGroups(const VariableTable& vars) {
     return b.build();
 }
 
+// The same with the group as the outer part of the output channels and one weight, 4 channels a group
+// (batched before, and its result reordered after).
+Operator outerGroups(const VariableTable& vars) {
+    OperatorBuilder b(vars);
+    auto o = b.output("[N, C_out, H, W]");
+    auto [q, grp] = b.merge(o[1], "s");
+    Dim r = b.sum("C_in/s"), k = b.sum("k");
+    b.input({o[0], b.split(grp, r), b.unfold(o[2], k), o[3]});
+    b.weight({q, r, k});
+    b.expand(q);
+    return b.build();
+}
+
 // A small channel axis (8 here) that mixes a group (kept by the output) with summed channels folds into the
 // weight, dense: no roll or reordering copy of the input, one dense convolution, and (the weight's rows in
 // the output's order) no reordering of its result either.
@@ -379,16 +396,7 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
         auto conv = std::find_if(plan.ops.begin(), plan.ops.end(), [](const PlanOp& o) { return o.kind == OpKind::Conv; });
         return std::count_if(conv, plan.ops.end(), [kind](const PlanOp& o) { return o.kind == kind; });
     };
-    const Operator inner = shiftedInnerGroups(ctx.vars());
-    // The group is the outer part, 4 channels a group (batched before, and its result reordered after).
-    OperatorBuilder ob(ctx.vars());
-    auto oo = ob.output("[N, C_out, H, W]");
-    auto [oq, ogrp] = ob.merge(oo[1], "s");
-    Dim orr = ob.sum("C_in/s"), ok = ob.sum("k");
-    ob.input({oo[0], ob.split(ogrp, orr), ob.unfold(oo[2], ok), oo[3]});
-    ob.weight({oq, orr, ok});
-    ob.expand(oq);
-    Operator outer = ob.build();
+    const Operator inner = shiftedInnerGroups(ctx.vars()), outer = outerGroups(ctx.vars());
     for (const Operator& op : {inner, outer}) {
         SCOPED_TRACE(printOperator(op));
         for (bool inference : {false, true}) {
@@ -413,7 +421,7 @@ TEST_F(PlanTest, ScrambledSmallChannelsFoldIntoADenseWeight) {
 // Gather in a training step, where it runs every step; values and gradients stay the interpreter's.
 TEST_F(PlanTest, WeightIndexChainsRunAsOneGather) {
     SizeContext small = makeContext("N=2, C_in=16, C_out=16, H=6, W=6", "k=3, g=2, s=2");
-    Operator op = shiftedInnerGroups(small.vars());
+    Operator op = outerGroups(small.vars());
     Plan plan = compilePlan(op, small, 0);
     int gathers = 0;
     for (const PlanOp& o : plan.ops)
@@ -425,6 +433,71 @@ TEST_F(PlanTest, WeightIndexChainsRunAsOneGather) {
     EXPECT_GE(gathers, 1) << plan.describe();
     EXPECT_EQ(countOps(plan, OpKind::FoldWindow), 1) << plan.describe();  // inside the gather
     check(op, small);
+}
+
+// Two weights multiplied before they meet the data (reshaped and permuted, a broadcast product, folded into
+// a dense conv weight): one Products op in place of the whole weight side, in training and inference, with
+// the interpreter's values and gradients to float32 accuracy, and to rounding in double.
+TEST_F(PlanTest, WeightProductsRunAsOneOp) {
+    SizeContext small = makeContext("N=2, C_in=16, C_out=16, H=6, W=6", "k=3, g=2, s=2");
+    Operator op = shiftedInnerGroups(small.vars());
+    for (bool inference : {false, true}) {
+        Plan plan = compilePlan(op, small, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+        int products = 0;
+        for (const PlanOp& o : plan.ops) {
+            if (o.kind != OpKind::Products) {
+                EXPECT_FALSE(o.weightOnly) << "weight-side op left\n" << plan.describe();
+                continue;
+            }
+            ++products;
+            EXPECT_TRUE(o.weightOnly);
+            EXPECT_EQ(std::set<int>({o.a, o.b}), std::set<int>({1, 2})) << "reads the two weights\n" << plan.describe();
+            EXPECT_EQ(o.ints.size(), 2 * o.ints2.size());
+            EXPECT_TRUE(std::is_sorted(o.ints2.begin(), o.ints2.end()));
+        }
+        EXPECT_EQ(products, 1) << plan.describe();
+        EXPECT_EQ(countOps(plan, OpKind::Mul), 1) << plan.describe();         // inside it
+        EXPECT_EQ(countOps(plan, OpKind::FoldWindow), 1) << plan.describe();  // inside it
+    }
+    check(op, small);
+    Plan plan = compilePlan(op, small, 0);
+    Plan inference = compilePlan(op, small, 0, PaddingPolicy::Exact, PlanOptions{false, true});
+    EXPECT_LT(compare(plan, inference, op, small, 0, PaddingPolicy::Exact, 3, Precision::Float64).worst(), 1e-12);
+}
+
+// A weight-side value that something else reads too stays as it is: replacing the ops behind the product
+// would change what the other reader sees.
+TEST_F(PlanTest, WeightProductsKeepValuesOthersRead) {
+    auto handBuilt = [](bool secondReader) {
+        Plan p;
+        p.inputShape = {2, 3};
+        p.weightShapes = {{3, 4}, {4, 5}};
+        p.slots = 6;
+        auto op = [](OpKind kind, int dst, int a, int b, std::vector<int64_t> shape = {}) {
+            PlanOp o;
+            o.kind = kind;
+            o.dst = dst;
+            o.a = a;
+            o.b = b;
+            o.shape = std::move(shape);
+            return o;
+        };
+        p.ops = {op(OpKind::Reshape, 1, 1, -1, {3, 4}), op(OpKind::MatMul, 3, 1, 2), op(OpKind::MatMul, 4, 0, 3)};
+        if (secondReader) p.ops.push_back(op(OpKind::MatMul, 5, 0, 1));  // reads the reshaped first weight
+        StageRecord all;
+        all.endOp = p.ops.size();
+        p.stages = {all};
+        markWeightOnly(p);
+        fuseWeightProducts(p);
+        return p;
+    };
+    Plan fused = handBuilt(false), kept = handBuilt(true);
+    ASSERT_EQ(fused.ops.size(), 2u);
+    EXPECT_EQ(fused.ops[0].kind, OpKind::Products);
+    EXPECT_EQ(fused.ops[0].ints2.size(), 3u * 5u * 4u);  // 4 terms for each of the 3 x 5 elements
+    EXPECT_EQ(fused.stages[0].endOp, 2u);
+    ASSERT_EQ(kept.ops.size(), 4u);
+    for (const PlanOp& o : kept.ops) EXPECT_NE(o.kind, OpKind::Products);
 }
 
 TEST_F(PlanTest, DenseFoldsOfWiderChannelsOnlyOnFewPositions) {

@@ -1,0 +1,150 @@
+#include "plans/FuseWeightProducts.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "plans/IndexMaps.h"
+#include "semantics/Tensor.h"
+
+namespace syno::plans {
+
+namespace {
+
+using indexmaps::Terms;
+
+// A Products op runs its terms in one thread, forward and backward (about 3 ns a term): 2^16 terms cost
+// about as much as the few libtorch ops they replace on the largest weight sides seen.
+constexpr int64_t kMaxProductTerms = int64_t{1} << 16;
+
+// What a slot holds, as far as the weights go.
+struct Value {
+    bool onWeights = false;       // computed from the weights alone
+    std::optional<Terms> terms;   // when known: over the weights in `leaves`, in that order
+    std::vector<int> leaves;      // weight slots
+    std::vector<size_t> cone;     // the ops that computed it (ascending)
+};
+
+std::vector<size_t> unite(const std::vector<size_t>& a, const std::vector<size_t>& b) {
+    std::vector<size_t> out;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+}
+
+bool meet(const std::vector<size_t>& a, const std::vector<size_t>& b) {
+    auto i = a.begin(), j = b.begin();
+    while (i != a.end() && j != b.end()) {
+        if (*i == *j) return true;
+        *i < *j ? ++i : ++j;
+    }
+    return false;
+}
+
+// The value an op on the weights alone leaves in its dst slot.
+Value weightValue(const PlanOp& o, size_t j, const Value& a, const Value* b) {
+    Value v;
+    v.onWeights = true;
+    v.cone = b ? unite(a.cone, b->cone) : a.cone;
+    v.cone.insert(std::upper_bound(v.cone.begin(), v.cone.end(), j), j);
+    if (!a.terms) return v;
+    if (!b && indexmaps::isIndexOp(o.kind)) {
+        v.terms = indexmaps::apply(*a.terms, o, kMaxProductTerms);
+        v.leaves = a.leaves;
+    } else if (b && b->terms && a.leaves.size() == 1 && b->leaves.size() == 1 && a.leaves != b->leaves) {
+        v.terms = indexmaps::product(*a.terms, *b->terms, o, kMaxProductTerms);
+        v.leaves = {a.leaves[0], b->leaves[0]};
+    }
+    if (!v.terms) v.leaves.clear();
+    return v;
+}
+
+struct Read {
+    size_t op;
+    int slot;
+    std::vector<size_t> cone;
+};
+
+struct Candidate {
+    size_t consumer;
+    int slot;
+    Value value;
+};
+
+// Whether replacing the candidate's cone leaves every other op reading what it read before.
+bool replaceable(const Plan& plan, const Candidate& c, const std::vector<Read>& reads) {
+    const std::vector<size_t>& cone = c.value.cone;
+    const auto weights = static_cast<int>(plan.weightShapes.size());
+    if (c.slot <= weights) return false;  // a weight's own slot
+    for (const Read& r : reads) {
+        if (r.op == c.consumer && r.slot == c.slot) continue;
+        if (std::binary_search(cone.begin(), cone.end(), r.op)) continue;
+        if (meet(r.cone, cone)) return false;  // another reader of a value the cone computes
+    }
+    // The Products op reads the two weights as they are: no op outside the cone may have changed their
+    // slots before it runs (at the first op of the cone writing the product's slot).
+    const size_t at = *std::find_if(cone.begin(), cone.end(), [&](size_t k) { return plan.ops[k].dst == c.slot; });
+    for (size_t k = 0; k < at; ++k) {
+        const int d = plan.ops[k].dst;
+        if ((d == c.value.leaves[0] || d == c.value.leaves[1]) && !std::binary_search(cone.begin(), cone.end(), k))
+            return false;
+    }
+    return true;
+}
+
+PlanOp productsOp(const Plan& plan, const Candidate& c) {
+    const Terms& t = *c.value.terms;
+    PlanOp p;
+    p.kind = OpKind::Products;
+    p.dst = c.slot;
+    p.a = c.value.leaves[0];
+    p.b = c.value.leaves[1];
+    p.shape = t.shape;
+    p.weightOnly = true;
+    p.ints = t.src;
+    const int64_t n = numelOf(t.shape);
+    for (int64_t f = 0; f < n; ++f)
+        p.ints2.insert(p.ints2.end(), static_cast<size_t>(t.start[static_cast<size_t>(f) + 1] - t.start[static_cast<size_t>(f)]), f);
+    for (size_t k : c.value.cone)
+        p.equation += (p.equation.empty() ? "" : ", ") + std::string(opKindName(plan.ops[k].kind));
+    return p;
+}
+
+}  // namespace
+
+void fuseWeightProducts(Plan& plan) {
+    const size_t n = plan.ops.size();
+    std::vector<Value> slot(static_cast<size_t>(plan.slots));
+    for (size_t w = 0; w < plan.weightShapes.size(); ++w) {
+        Value& v = slot[w + 1];
+        v.onWeights = true;
+        v.leaves = {static_cast<int>(w) + 1};
+        if (numelOf(plan.weightShapes[w]) <= kMaxProductTerms) v.terms = indexmaps::identity(plan.weightShapes[w]);
+    }
+    std::vector<Read> reads;  // every op's operands that hold weight-only values, with the ops behind them
+    std::vector<Candidate> candidates;
+    for (size_t j = 0; j < n; ++j) {
+        const PlanOp& o = plan.ops[j];
+        const Value& a = slot[static_cast<size_t>(o.a)];
+        const Value* b = o.b >= 0 ? &slot[static_cast<size_t>(o.b)] : nullptr;
+        for (int s : {o.a, o.b}) {
+            if (s < 0 || !slot[static_cast<size_t>(s)].onWeights) continue;
+            const Value& v = slot[static_cast<size_t>(s)];
+            reads.push_back({j, s, v.cone});
+            if (!o.weightOnly && v.terms && v.leaves.size() == 2) candidates.push_back({j, s, v});
+        }
+        slot[static_cast<size_t>(o.dst)] = o.weightOnly ? weightValue(o, j, a, b) : Value{};
+    }
+    std::vector<bool> drop(n, false);
+    for (const Candidate& c : candidates) {
+        if (!replaceable(plan, c, reads)) continue;
+        const auto& cone = c.value.cone;
+        const size_t at = *std::find_if(cone.begin(), cone.end(), [&](size_t k) { return plan.ops[k].dst == c.slot; });
+        PlanOp p = productsOp(plan, c);
+        for (size_t k : cone) drop[k] = k != at;
+        plan.ops[at] = std::move(p);
+    }
+    dropOps(plan, drop);
+}
+
+}  // namespace syno::plans
