@@ -14,8 +14,8 @@ namespace {
 
 using indexmaps::Terms;
 
-// A Products op runs its terms in one thread, forward and backward (about 3 ns a term): 2^16 terms cost
-// about as much as the few libtorch ops they replace on the largest weight sides seen.
+// A Products op runs its terms in one thread, forward and backward. The largest seen, small sample 6 at
+// 16@28 (49984 terms), took 0.18 ms forward where the ops it replaced took 0.41 (batch 32, 2 threads).
 constexpr int64_t kMaxProductTerms = int64_t{1} << 16;
 
 // What a slot holds, as far as the weights go.
