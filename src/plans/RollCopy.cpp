@@ -13,6 +13,7 @@ namespace {
 // copied as two runs per position of the outer dims.
 at::Tensor rollRuns(const at::Tensor& x, const std::vector<int64_t>& axes, const std::vector<int64_t>& start) {
     at::Tensor out = at::empty_like(x);  // a dense tensor's strides are kept
+    if (x.numel() == 0) return out;
     struct Axis {
         int64_t size, stride, start;
     };

@@ -31,6 +31,7 @@ TEST(RollCopyTest, MatchesTorchRollAndKeepsTheLayout) {
     }
     const at::Tensor d = at::randn({2, 4, 6}, at::kDouble);  // any element size
     EXPECT_TRUE(at::equal(rollCopy(d, {1, 2}, {3, 1}), at::roll(d, {-3, -1}, {1, 2})));
+    EXPECT_EQ(rollCopy(at::randn({2, 0, 3}), {2}, {1}).sizes(), at::IntArrayRef({2, 0, 3}));  // nothing to copy
 }
 
 }  // namespace
