@@ -17,21 +17,19 @@ using indexmaps::Terms;
 // Index lists are copied into tensors on every training call (Execute.cpp): 2^16 pairs is ~0.5 MB.
 constexpr int64_t kMaxGatherPairs = int64_t{1} << 16;
 
-// The Gather op computing `src` from the tensor it starts from, in place of `fused`.
-PlanOp gatherOp(int slot, const Terms& src, const std::vector<const PlanOp*>& fused) {
+// The Gather op computing `src` from the tensor it starts from, in place of the ops `equation` names.
+PlanOp gatherOp(int slot, const Terms& src, std::string equation) {
     PlanOp g;
     g.kind = OpKind::Gather;
-    for (const PlanOp* o : fused) g.equation += (g.equation.empty() ? "" : ", ") + std::string(opKindName(o->kind));
+    g.equation = std::move(equation);
     g.dst = g.a = slot;
     g.shape = src.shape;
     g.weightOnly = true;
-    const int64_t n = numelOf(src.shape);
-    bool oneToOne = static_cast<int64_t>(src.src.size()) == n;
-    for (int64_t f = 0; f < n && oneToOne; ++f) oneToOne = src.start[static_cast<size_t>(f) + 1] - src.start[static_cast<size_t>(f)] == 1;
     g.ints = src.src;
-    if (!oneToOne)
-        for (int64_t f = 0; f < n; ++f)
-            g.ints2.insert(g.ints2.end(), static_cast<size_t>(src.start[static_cast<size_t>(f) + 1] - src.start[static_cast<size_t>(f)]), f);
+    std::vector<int64_t> dst = indexmaps::destinations(src);
+    bool oneToOne = static_cast<int64_t>(dst.size()) == numelOf(src.shape);
+    for (size_t f = 0; f < dst.size() && oneToOne; ++f) oneToOne = dst[f] == static_cast<int64_t>(f);
+    if (!oneToOne) g.ints2 = std::move(dst);
     return g;
 }
 
@@ -74,9 +72,7 @@ void fuseIndexMaps(Plan& plan) {
         for (size_t k : run)
             if (cur) cur = indexmaps::apply(*cur, plan.ops[k], kMaxGatherPairs);
         if (!cur) continue;
-        std::vector<const PlanOp*> fused;
-        for (size_t k : run) fused.push_back(&plan.ops[k]);
-        replace.emplace_back(run.back(), gatherOp(s, *cur, fused));  // where the stage consuming it reads it
+        replace.emplace_back(run.back(), gatherOp(s, *cur, indexmaps::kindList(plan, run)));  // where the stage consuming it reads it
         for (size_t r = 0; r + 1 < run.size(); ++r) drop[run[r]] = true;
     }
     for (auto& [j, g] : replace) plan.ops[j] = std::move(g);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <string>
 #include <utility>
 
 #include "plans/IndexMaps.h"
@@ -71,6 +70,12 @@ struct Candidate {
     Value value;
 };
 
+// Where the Products op goes: the first op of the cone that writes the product's slot.
+size_t productPosition(const Plan& plan, const Candidate& c) {
+    const auto& cone = c.value.cone;
+    return *std::find_if(cone.begin(), cone.end(), [&](size_t k) { return plan.ops[k].dst == c.slot; });
+}
+
 // Whether replacing the candidate's cone leaves every other op reading what it read before.
 bool replaceable(const Plan& plan, const Candidate& c, const std::vector<Read>& reads) {
     const std::vector<size_t>& cone = c.value.cone;
@@ -82,8 +87,8 @@ bool replaceable(const Plan& plan, const Candidate& c, const std::vector<Read>& 
         if (meet(r.cone, cone)) return false;  // another reader of a value the cone computes
     }
     // The Products op reads the two weights as they are: no op outside the cone may have changed their
-    // slots before it runs (at the first op of the cone writing the product's slot).
-    const size_t at = *std::find_if(cone.begin(), cone.end(), [&](size_t k) { return plan.ops[k].dst == c.slot; });
+    // slots before it runs.
+    const size_t at = productPosition(plan, c);
     for (size_t k = 0; k < at; ++k) {
         const int d = plan.ops[k].dst;
         if ((d == c.value.leaves[0] || d == c.value.leaves[1]) && !std::binary_search(cone.begin(), cone.end(), k))
@@ -102,11 +107,8 @@ PlanOp productsOp(const Plan& plan, const Candidate& c) {
     p.shape = t.shape;
     p.weightOnly = true;
     p.ints = t.src;
-    const int64_t n = numelOf(t.shape);
-    for (int64_t f = 0; f < n; ++f)
-        p.ints2.insert(p.ints2.end(), static_cast<size_t>(t.start[static_cast<size_t>(f) + 1] - t.start[static_cast<size_t>(f)]), f);
-    for (size_t k : c.value.cone)
-        p.equation += (p.equation.empty() ? "" : ", ") + std::string(opKindName(plan.ops[k].kind));
+    p.ints2 = indexmaps::destinations(t);
+    p.equation = indexmaps::kindList(plan, c.value.cone);
     return p;
 }
 
@@ -138,11 +140,9 @@ void fuseWeightProducts(Plan& plan) {
     std::vector<bool> drop(n, false);
     for (const Candidate& c : candidates) {
         if (!replaceable(plan, c, reads)) continue;
-        const auto& cone = c.value.cone;
-        const size_t at = *std::find_if(cone.begin(), cone.end(), [&](size_t k) { return plan.ops[k].dst == c.slot; });
-        PlanOp p = productsOp(plan, c);
-        for (size_t k : cone) drop[k] = k != at;
-        plan.ops[at] = std::move(p);
+        const size_t at = productPosition(plan, c);
+        for (size_t k : c.value.cone) drop[k] = k != at;
+        plan.ops[at] = productsOp(plan, c);
     }
     dropOps(plan, drop);
 }

@@ -109,6 +109,20 @@ Terms identity(const Shape& shape) {
     return t;
 }
 
+std::vector<int64_t> destinations(const Terms& t) {
+    std::vector<int64_t> out;
+    out.reserve(static_cast<size_t>(t.count()));
+    for (size_t f = 0; f + 1 < t.start.size(); ++f)
+        out.insert(out.end(), static_cast<size_t>(t.start[f + 1] - t.start[f]), static_cast<int64_t>(f));
+    return out;
+}
+
+std::string kindList(const Plan& plan, const std::vector<size_t>& ops) {
+    std::string out;
+    for (size_t k : ops) out += (out.empty() ? "" : ", ") + std::string(opKindName(plan.ops[k].kind));
+    return out;
+}
+
 std::optional<Shape> resultShape(const PlanOp& o, const std::optional<Shape>& a, const std::optional<Shape>& b) {
     if (!a) return std::nullopt;
     Shape s = *a;

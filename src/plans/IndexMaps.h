@@ -6,6 +6,7 @@
 // values; a product of two tensors (Mul, MatMul) pairs their terms.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "plans/Plan.h"
@@ -24,6 +25,13 @@ struct Terms {
 
 // Every element of a tensor of this shape as itself (one term each, arity 1).
 Terms identity(const Shape& shape);
+
+// The element each term sums into, term by term (ascending): the destination list of Gather and Products.
+std::vector<int64_t> destinations(const Terms& t);
+
+// The kinds of these ops of the plan, in order ("reshape, permute, fold_window"): the equation of the op
+// that replaces them.
+std::string kindList(const Plan& plan, const std::vector<size_t>& ops);
 
 // The shape an op leaves in its dst slot, from its operands' (nullopt: not tracked, e.g. einsum).
 std::optional<Shape> resultShape(const PlanOp& o, const std::optional<Shape>& a, const std::optional<Shape>& b);
