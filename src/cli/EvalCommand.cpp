@@ -22,7 +22,7 @@ namespace {
 struct EvalCommandOptions {
     evaluation::EvalSettings settings;
     std::string file, library;
-    bool baseline = false, spec = false, noLatency = false, skipBaseline = false;
+    bool baseline = false, spec = false, noLatency = false, skipBaseline = false, latencyOnly = false;
 };
 
 std::string percent(double v) { return std::isnan(v) ? "-" : fmt::format("{:.2f}%", 100 * v); }
@@ -52,11 +52,47 @@ void printSpec(const std::string& model) {
                layout.spec.coefficients, layout.spec.input, layout.spec.output, layout.spec.bindings);
 }
 
+std::string latencyLabel(const evaluation::LatencyPoint& p) {
+    return fmt::format("latency b{} t{}", p.batch, p.threads);
+}
+
+std::string latencyNote(const evaluation::LatencyPoint& p, bool withRatio) {
+    std::string r = withRatio ? ratioText(p.baselineMs, p.ms, "faster", "slower") + " " : "";
+    r += fmt::format("(spread {:.1f}%", 100 * p.spread);
+    if (p.otherCores > 0.05) r += fmt::format(", others used {:.2f} cores", p.otherCores);
+    if (p.attempts > 1) r += fmt::format(", {} attempts", p.attempts);
+    return r + (p.noisy ? ", NOISY)" : ")");
+}
+
+void printLatency(const evaluation::ModelLatency& lat, bool withOperator) {
+    for (const auto& p : lat.points)
+        row(latencyLabel(p), ms(p.baselineMs), withOperator ? ms(p.ms) : "", latencyNote(p, withOperator));
+}
+
+// Deployment latency alone: no data set, no training.
+void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& op) {
+    const auto deployment = evaluation::modelLayout(o.settings.model, evaluation::Instance::Deployment);
+    evaluation::LatencySettings ls;
+    ls.rounds = o.settings.latencyRuns;
+    ls.batches = o.settings.latencyBatches;
+    ls.threads = o.settings.latencyThreads.empty() ? std::vector<int>{o.settings.threads} : o.settings.latencyThreads;
+    std::optional<SizeContext> ctx;
+    if (op) ctx = evaluation::placeholderContext(deployment, *op);
+    fmt::print("# model {} (deployment: {}x{}x{}, {} placeholders), {} interleaved rounds per point\n", deployment.name,
+               deployment.inChannels, deployment.imageSize, deployment.imageSize, deployment.slots.size(), ls.rounds);
+    std::fflush(stdout);
+    const auto lat = evaluation::measureModelLatency(deployment, op ? &*op : nullptr, op ? &*ctx : nullptr, ls);
+    row("", "baseline", op ? "operator" : "", "");
+    printLatency(lat, op.has_value());
+}
+
 void runEvalCommand(EvalCommandOptions o) {
     if (o.spec) return printSpec(o.settings.model);
     const int sources = int(!o.file.empty()) + int(!o.library.empty()) + int(o.baseline);
-    if (sources != 1) throw Error("give exactly one of --op FILE, --library NAME or --baseline (or --spec)");
+    if (sources != 1 && !(o.latencyOnly && sources == 0))
+        throw Error("give exactly one of --op FILE, --library NAME or --baseline (or --spec)");
     if (o.baseline && o.skipBaseline) throw Error("--skip-baseline cannot go with --baseline");
+    if (o.latencyOnly && o.noLatency) throw Error("--latency-only cannot go with --no-latency");
     o.settings.measureLatency = !o.noLatency;
     o.settings.trainBaseline = !o.skipBaseline;
     o.settings.progress = true;
@@ -67,6 +103,7 @@ void runEvalCommand(EvalCommandOptions o) {
     if (!o.library.empty()) op = library::byName(o.library, vars);
     if (!o.file.empty()) op = loadOperatorFile(o.file, &vars);
     if (op) evaluation::placeholderContext(layout, *op);  // throws when it does not fit the placeholders
+    if (o.latencyOnly) return runLatencyOnly(o, op);
 
     evaluation::TrainingEvaluator evaluator(o.settings);
     const auto& b = evaluator.budget();
@@ -93,8 +130,7 @@ void runEvalCommand(EvalCommandOptions o) {
         row("test accuracy", percent(base.testAccuracy), "", "");
         row("FLOPs / image", number(base.flops, ""), "", "");
         row("parameters", number(base.params, ""), "", "");
-        row("latency batch 1", ms(rep.baselineLatencyMs1), "", "");
-        row("latency batch 64", ms(rep.baselineLatencyMs64), "", "");
+        printLatency(rep.latency, false);
         row("training time", seconds(base.trainSeconds), "", "");
         return;
     }
@@ -106,10 +142,7 @@ void runEvalCommand(EvalCommandOptions o) {
     row("test accuracy", percent(base.testAccuracy), percent(m.testAccuracy), points(m.testAccuracy, base.testAccuracy));
     row("FLOPs / image", number(base.flops, ""), number(m.flops, ""), ratioText(base.flops, m.flops, "fewer", "more"));
     row("parameters", number(base.params, ""), number(m.params, ""), ratioText(base.params, m.params, "fewer", "more"));
-    row("latency batch 1", ms(rep.baselineLatencyMs1), ms(m.latencyMs),
-        ratioText(rep.baselineLatencyMs1, m.latencyMs, "faster", "slower"));
-    row("latency batch 64", ms(rep.baselineLatencyMs64), ms(rep.latencyMs64),
-        ratioText(rep.baselineLatencyMs64, rep.latencyMs64, "faster", "slower"));
+    printLatency(rep.latency, true);
     row("training time", seconds(base.trainSeconds), seconds(m.trainSeconds), "");
 }
 
@@ -138,12 +171,35 @@ void addEvalCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--data-dir", s.dataDir, "Fashion-MNIST idx .gz files (Debian: dataset-fashion-mnist)")
         ->capture_default_str();
-    cmd->add_option("--latency-runs", s.latencyRuns, "timed runs per model and batch size (median)")->capture_default_str();
+    cmd->add_option("--latency-runs", s.latencyRuns, "interleaved rounds per batch and thread count (medians)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    cmd->add_option("--latency-batches", s.latencyBatches, "batch sizes timed (comma-separated)")
+        ->delimiter(',')
+        ->capture_default_str()
+        ->check(CLI::Range(1, 4096));
+    cmd->add_option("--latency-threads", s.latencyThreads, "thread counts timed (comma-separated; default: --threads)")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 256));
     cmd->add_flag("--no-latency", o->noLatency, "skip the latency measurement");
+    cmd->add_flag("--latency-only", o->latencyOnly,
+                  "only time the deployment instance against the original network (no data set, no training)");
+    cmd->add_option("--min-speedup", s.minSpeedup,
+                    "do not train an operator whose batch-1 latency ratio is below this (0: train every one)")
+        ->capture_default_str();
+    cmd->add_option("--kill-margin", s.killMargin,
+                    "stop training when validation accuracy after an epoch is this far below the baseline's "
+                    "after the same epoch (0: never)")
+        ->capture_default_str();
     cmd->add_flag("--skip-baseline", o->skipBaseline,
                   "do not train the original model (no accuracy comparison): for sweeps over many operators");
     cmd->footer(fmt::format(
         "Models ({}):\n"
+        "  resnet18, resnet34, resnext29 (2x64d), densenet121: torchvision's layouts, each in two instances of\n"
+        "          the same blocks and widths: deployment (224x224x3, ImageNet stem; latency is timed here) and\n"
+        "          training (Fashion-MNIST padded to 32x32, 3x3 stem + max pool; accuracy is measured here).\n"
+        "          Every 3x3 conv is a placeholder (ResNeXt's grouped one too); a strided one is 2x2 average\n"
+        "          pooling then a placeholder. One operator must fit both instances' bindings (`--spec`).\n"
         "  resnet  3x3 stem, 3 stages of one basic block (widths 16/32/64 at 28/14/7), 6 placeholders; a\n"
         "          strided conv is 2x2 average pooling followed by a placeholder, as in the paper\n"
         "  vgg     3x3 stem, 2 placeholders per stage (16/32/64 at 28/14/7), average pooling between stages\n"
@@ -156,14 +212,18 @@ void addEvalCommand(CLI::App& app) {
         "loss still at chance half-way through epoch 1, validation below 25% after epoch 1, or the time limit\n"
         "stop training as a failure):\n"
         "  {}\n"
-        "Latency: whole-model inference at batch 1 and 64, median of --latency-runs after warm-up, the original\n"
-        "model timed in the same run.\n"
+        "Latency: whole-network inference of the deployment instance (224x224 for the real networks), the\n"
+        "original network timed in the same run, --latency-runs interleaved rounds per batch and thread count;\n"
+        "the ratio of the medians, with the spread of the per-round ratios. A busy machine or a wide spread is\n"
+        "re-measured after a pause and flagged NOISY when it stays so.\n"
         "Examples:\n"
         "  syno eval --model resnet --baseline --budget final\n"
         "  syno eval --model resnet --library operator2\n"
         "  syno eval --model resnet --op op.txt --budget final --threads 2\n"
         "  syno eval --model mlp --library linear --epochs 1 --subset 5000\n"
-        "  syno eval --model vgg --spec",
+        "  syno eval --model vgg --spec\n"
+        "  syno eval --model resnet18 --library operator2 --latency-only --latency-threads 1,2\n"
+        "  syno eval --model resnet18 --op op.txt --budget final --kill-margin 0.05",
         evaluation::modelNames(), evaluation::budgetHelp()));
     cmd->callback([o] { runEvalCommand(*o); });
 }

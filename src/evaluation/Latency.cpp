@@ -1,18 +1,26 @@
 #include "evaluation/Latency.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "evaluation/Models.h"
+#include "plans/Execute.h"
 
 namespace syno::evaluation {
 
 namespace {
 
-double median(std::vector<double> v) {
+double quantile(std::vector<double> v, double q) {
     std::sort(v.begin(), v.end());
-    const size_t m = v.size() / 2;
-    return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 
 double timeOnce(Net& net, const torch::Tensor& x) {
@@ -22,38 +30,131 @@ double timeOnce(Net& net, const torch::Tensor& x) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
+double nowSeconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Busy jiffies of all CPUs (user, nice, system, irq, softirq, steal), in seconds.
+double machineBusySeconds() {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) || cpu != "cpu") return 0;
+    return (user + nice + system + irq + softirq + steal) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double selfSeconds() {
+    std::ifstream in("/proc/self/stat");
+    std::string line;
+    if (!std::getline(in, line)) return 0;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    std::istringstream rest(line.substr(line.rfind(')') + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i == 14) utime = std::stod(field);
+        if (i == 15) stime = std::stod(field);
+    }
+    return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct Attempt {
+    LatencyPoint point;
+    bool good(const LatencySettings& s) const { return point.spread <= s.maxSpread && point.otherCores <= s.busyCores; }
+};
+
+Attempt timePoint(Net& candidate, Net& baseline, const torch::Tensor& x, int rounds) {
+    constexpr int kWarmup = 2;
+    for (int i = 0; i < kWarmup; ++i) {
+        timeOnce(candidate, x);
+        timeOnce(baseline, x);
+    }
+    OtherLoadMeter load;
+    std::vector<double> mine, theirs, ratios;
+    for (int i = 0; i < rounds; ++i) {
+        // Alternate which network goes first so that neither always inherits the other's warm caches.
+        double a, b;
+        if (i % 2 == 0) {
+            a = timeOnce(candidate, x);
+            b = timeOnce(baseline, x);
+        } else {
+            b = timeOnce(baseline, x);
+            a = timeOnce(candidate, x);
+        }
+        mine.push_back(a);
+        theirs.push_back(b);
+        ratios.push_back(b / a);
+    }
+    Attempt at;
+    LatencyPoint& p = at.point;
+    p.rounds = rounds;
+    p.ms = quantile(mine, 0.5);
+    p.baselineMs = quantile(theirs, 0.5);
+    p.ratio = p.baselineMs / p.ms;
+    const double mid = quantile(ratios, 0.5);
+    p.spread = (quantile(ratios, 0.75) - quantile(ratios, 0.25)) / mid;
+    p.otherCores = load.coresSinceStart();
+    return at;
+}
+
 }  // namespace
 
-ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, const SizeContext* ctx, int runs) {
-    constexpr int kWarmup = 3;
+OtherLoadMeter::OtherLoadMeter() : totalBusy_(machineBusySeconds()), self_(selfSeconds()), wall_(nowSeconds()) {}
+
+double OtherLoadMeter::coresSinceStart() const {
+    const double wall = nowSeconds() - wall_;
+    if (wall <= 0) return 0;
+    const double others = (machineBusySeconds() - totalBusy_) - (selfSeconds() - self_);
+    return std::max(0.0, others / wall);
+}
+
+const LatencyPoint* ModelLatency::find(int64_t batch, int threads) const {
+    for (const LatencyPoint& p : points)
+        if (p.batch == batch && p.threads == threads) return &p;
+    return nullptr;
+}
+
+ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, const SizeContext* ctx,
+                                 const LatencySettings& settings) {
     torch::NoGradGuard noGrad;
     Net candidate(layout, op, op ? *ctx : SizeContext(), 1);
     Net baseline(layout, nullptr, SizeContext(), 1);
     candidate->eval();
     baseline->eval();
+    const int previousThreads = plans::threads();
     ModelLatency out;
-    out.runs = runs;
     auto gen = at::detail::createCPUGenerator(1);
-    for (int64_t batch : {int64_t{1}, int64_t{64}}) {
-        auto x = torch::randn({batch, 1, layout.imageSize, layout.imageSize}, gen, torch::kFloat);
-        for (int i = 0; i < kWarmup; ++i) {
-            timeOnce(candidate, x);
-            timeOnce(baseline, x);
-        }
-        std::vector<double> mine, theirs;
-        for (int i = 0; i < runs; ++i) {
-            // Alternate which model goes first so that neither always inherits the other's warm caches.
-            if (i % 2 == 0) {
-                mine.push_back(timeOnce(candidate, x));
-                theirs.push_back(timeOnce(baseline, x));
-            } else {
-                theirs.push_back(timeOnce(baseline, x));
-                mine.push_back(timeOnce(candidate, x));
+    try {
+        for (int64_t batch : settings.batches) {
+            auto x = torch::randn({batch, layout.inChannels, layout.imageSize, layout.imageSize}, gen, torch::kFloat);
+            for (int threads : settings.threads) {
+                plans::setThreads(threads);
+                Attempt best;
+                for (int a = 1; a <= std::max(1, settings.attempts); ++a) {
+                    if (a > 1) std::this_thread::sleep_for(std::chrono::duration<double>(settings.pauseSeconds));
+                    Attempt at = timePoint(candidate, baseline, x, settings.rounds);
+                    at.point.attempts = a;
+                    // Keep the quietest attempt: not busy first, then not wide, then the narrowest.
+                    auto rank = [&](const Attempt& t) {
+                        return std::pair{(t.point.otherCores > settings.busyCores ? 2 : 0) +
+                                             (t.point.spread > settings.maxSpread ? 1 : 0),
+                                         t.point.spread};
+                    };
+                    if (a == 1 || rank(at) < rank(best)) best = at;
+                    best.point.attempts = a;
+                    if (best.good(settings)) break;
+                }
+                best.point.batch = batch;
+                best.point.threads = threads;
+                best.point.noisy = !best.good(settings);
+                out.points.push_back(best.point);
             }
         }
-        (batch == 1 ? out.ms1 : out.ms64) = median(mine);
-        (batch == 1 ? out.baselineMs1 : out.baselineMs64) = median(theirs);
+    } catch (...) {
+        plans::setThreads(previousThreads);
+        throw;
     }
+    plans::setThreads(previousThreads);
     return out;
 }
 

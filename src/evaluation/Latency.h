@@ -1,20 +1,62 @@
 #pragma once
-// Whole-model inference latency of a model with an operator in its placeholders against the same model
-// with its original layers, timed in one run with the two interleaved (noise hits both alike). Latency does
-// not depend on trained values, so both models are freshly initialised. Torch-free header.
-#include "evaluation/ModelCatalog.h"
-#include "ir/Operator.h"
+// Whole-network inference latency of a network with an operator in its placeholders against the same
+// network with its original layers, timed in one run: interleaved rounds (one call of each per round, the
+// order alternating), the ratio of the medians, and the spread of the per-round ratios stored with it. A
+// busy machine (other processes using the CPUs while we time) or a wide spread is re-measured after a
+// pause, and flagged when it stays so, rather than recorded as if quiet. Latency does not depend on trained
+// values, so both networks are freshly initialised. Torch-free header.
+#include <cstdint>
+#include <vector>
+
+namespace syno {
+class Operator;
+class SizeContext;
+}  // namespace syno
 
 namespace syno::evaluation {
 
-struct ModelLatency {
-    double ms1 = 0, baselineMs1 = 0;    // batch 1, median
-    double ms64 = 0, baselineMs64 = 0;  // batch 64, median
-    int runs = 0;
+struct ModelLayout;
+
+struct LatencySettings {
+    std::vector<int64_t> batches{1};
+    std::vector<int> threads{2};
+    int rounds = 15;            // timed rounds per (batch, threads), after warm-up
+    double maxSpread = 0.10;    // interquartile range of the per-round ratios over their median
+    double busyCores = 0.30;    // CPU time of other processes per wall second above which the machine is busy
+    int attempts = 3;           // measurements of a noisy point before it is kept, flagged
+    double pauseSeconds = 2;    // between attempts
 };
 
-// op == nullptr times the baseline against itself. runs >= 1 timed runs per model and batch after 3 warm-up
-// runs each. Throws syno::Error (or a libtorch error) when the operator cannot run.
-ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, const SizeContext* ctx, int runs);
+struct LatencyPoint {
+    int64_t batch = 1;
+    int threads = 1;
+    double ms = 0, baselineMs = 0;  // medians
+    double ratio = 0;               // baselineMs / ms (> 1: the operator is faster)
+    double spread = 0;              // IQR / median of the per-round ratios
+    double otherCores = 0;          // CPU time other processes used per wall second while timing
+    int rounds = 0, attempts = 0;
+    bool noisy = false;             // still wide or busy after every attempt
+};
+
+struct ModelLatency {
+    std::vector<LatencyPoint> points;  // batches x threads, in the settings' order
+    const LatencyPoint* find(int64_t batch, int threads) const;
+};
+
+// op == nullptr times the baseline against itself (its ratio is ~1: a check of the method). Throws
+// syno::Error (or a libtorch error) when the operator cannot run. Restores libtorch's thread count.
+ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, const SizeContext* ctx,
+                                 const LatencySettings& settings);
+
+// CPU time of every other process on the machine per wall second, over one interval (from /proc/stat
+// and /proc/self/stat; 0 where /proc is missing).
+class OtherLoadMeter {
+public:
+    OtherLoadMeter();
+    double coresSinceStart() const;
+
+private:
+    double totalBusy_ = 0, self_ = 0, wall_ = 0;
+};
 
 }  // namespace syno::evaluation

@@ -1,3 +1,5 @@
+// Placeholders, the layer factory every network is built with, and the network facade (input padding,
+// the family's body).
 #include "evaluation/Models.h"
 
 #include <cmath>
@@ -5,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "base/Error.h"
-#include "evaluation/FashionMnist.h"
 
 namespace syno::evaluation {
 
@@ -19,9 +20,10 @@ void initUniform(torch::Tensor& t, int64_t fanIn, at::Generator& gen) {
     t.uniform_(-bound, bound, gen);
 }
 
-torch::nn::Conv2d makeConv(int64_t cin, int64_t cout, int64_t kernel, at::Generator& gen) {
-    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(cin, cout, kernel).padding(kernel / 2).bias(false));
-    initUniform(conv->weight, cin * kernel * kernel, gen);
+torch::nn::Conv2d makeConv(int64_t cin, int64_t cout, int64_t kernel, int64_t stride, int64_t groups, at::Generator& gen) {
+    torch::nn::Conv2d conv(
+        torch::nn::Conv2dOptions(cin, cout, kernel).stride(stride).padding(kernel / 2).groups(groups).bias(false));
+    initUniform(conv->weight, cin / groups * kernel * kernel, gen);
     return conv;
 }
 
@@ -31,6 +33,10 @@ torch::nn::Linear makeLinear(int64_t cin, int64_t cout, bool bias, at::Generator
     if (bias) initUniform(linear->bias, cin, gen);
     return linear;
 }
+
+// Placeholders draw from their own generator: the layers that stay then get the same values in a
+// candidate network and in its baseline, whatever the operator's weights consume.
+constexpr uint64_t kPlaceholderStream = 0x9E3779B97F4A7C15ull;
 
 }  // namespace
 
@@ -44,75 +50,74 @@ PlaceholderImpl::PlaceholderImpl(const Slot& s, bool convolutional, const Operat
         auto weights = op_->weights();
         for (size_t w = 0; w < weights.size(); ++w) weights[w].normal_(0, op_->plan().initStd[w], gen);
     } else if (convolutional) {
-        conv = register_module("conv", makeConv(s.cin, s.cout, 3, gen));
+        conv = register_module("conv", makeConv(s.cin, s.cout, 3, s.stride, s.groups, gen));
     } else {
         linear = register_module("linear", makeLinear(s.cin, s.cout, false, gen));
     }
 }
 
 torch::Tensor PlaceholderImpl::forward(const torch::Tensor& x) {
-    if (!op_.is_empty()) return op_->forward(x);
-    return conv.is_empty() ? linear->forward(x) : conv->forward(x);
+    if (!op_.is_empty()) return op_->forward(slot.stride > 1 ? torch::avg_pool2d(x, slot.stride) : x);
+    if (conv.is_empty()) return linear->forward(x);
+    if (pooledOriginal && slot.stride > 1)
+        return torch::conv2d(torch::avg_pool2d(x, slot.stride), conv->weight, {}, 1, 1, 1, slot.groups);
+    return conv->forward(x);
+}
+
+LayerFactory::LayerFactory(const ModelLayout& layout, const Operator* op, const SizeContext& ctx, uint64_t seed)
+    : layout_(layout),
+      op_(op),
+      ctx_(ctx),
+      gen_(at::detail::createCPUGenerator(seed)),
+      placeholderGen_(at::detail::createCPUGenerator(seed ^ kPlaceholderStream)) {}
+
+Placeholder LayerFactory::placeholder(int64_t cin, int64_t cout, int64_t size, int stride, int groups) {
+    const size_t i = placeholders_.size();
+    if (i >= layout_.slots.size())
+        throw Error(fmt::format("the {} network asks for more placeholders than its layout's {}", layout_.name,
+                                layout_.slots.size()));
+    const Slot& s = layout_.slots[i];
+    if (s.cin != cin || s.cout != cout || s.size != size || s.stride != stride || s.groups != groups)
+        throw Error(fmt::format("the {} network's placeholder {} is {}->{} at {} (stride {}, groups {}), its layout "
+                                "says {}->{} at {} (stride {}, groups {})",
+                                layout_.name, i, cin, cout, size, stride, groups, s.cin, s.cout, s.size, s.stride,
+                                s.groups));
+    placeholders_.push_back(Placeholder(s, layout_.convolutional(), op_, ctx_, placeholderGen_));
+    return placeholders_.back();
+}
+
+torch::nn::Conv2d LayerFactory::conv(int64_t cin, int64_t cout, int64_t kernel, int64_t stride, int64_t outSize) {
+    fixedFlops_ += 2.0 * static_cast<double>(cin * cout * kernel * kernel * outSize * outSize);
+    return makeConv(cin, cout, kernel, stride, 1, gen_);
+}
+
+torch::nn::Linear LayerFactory::linear(int64_t cin, int64_t cout, bool bias) {
+    fixedFlops_ += 2.0 * static_cast<double>(cin * cout);
+    return makeLinear(cin, cout, bias, gen_);
 }
 
 NetImpl::NetImpl(const ModelLayout& layout, const Operator* op, const SizeContext& ctx, uint64_t seed) : layout_(layout) {
-    auto gen = at::detail::createCPUGenerator(seed);
-    const bool conv = layout.convolutional();
-    if (conv) {
-        stem_ = register_module("stem", makeConv(1, layout.widths[0], 3, gen));
-        stemNorm_ = register_module("stem_norm", torch::nn::BatchNorm2d(layout.widths[0]));
+    LayerFactory f(layout_, op, ctx, seed);
+    switch (layout.family) {
+        case Family::SmallResNet:
+        case Family::SmallVgg:
+        case Family::Mlp: body_ = makeSmallNet(f); break;
+        case Family::ResNet: body_ = makeResNet(f); break;
+        case Family::ResNeXt: body_ = makeResNeXt(f); break;
+        case Family::DenseNet: body_ = makeDenseNet(f); break;
     }
-    for (size_t i = 0; i < layout.slots.size(); ++i) {
-        const Slot& s = layout.slots[i];
-        placeholders_.push_back(register_module(fmt::format("slot{}", i), Placeholder(s, conv, op, ctx, gen)));
-        if (conv)
-            norms_.emplace_back(register_module(fmt::format("norm{}", i), torch::nn::BatchNorm2d(s.cout)));
-        else
-            norms_.emplace_back(register_module(fmt::format("norm{}", i), torch::nn::BatchNorm1d(s.cout)));
-    }
-    if (layout.kind == ModelKind::ResNet) {
-        int64_t cin = layout.widths[0];
-        for (size_t st = 0; st < layout.widths.size(); ++st) {
-            const int64_t w = layout.widths[st];
-            if (cin != w || st > 0) {  // the map shrinks or the channels change: a 1x1 shortcut
-                shortcuts_.push_back(register_module(fmt::format("shortcut{}", st), makeConv(cin, w, 1, gen)));
-                shortcutNorms_.push_back(register_module(fmt::format("shortcut_norm{}", st), torch::nn::BatchNorm2d(w)));
-            } else {
-                shortcuts_.emplace_back(nullptr);
-                shortcutNorms_.emplace_back(nullptr);
-            }
-            cin = w;
-        }
-    }
-    const int64_t features = layout.convolutional() ? layout.widths.back() : layout.slots.back().cout;
-    classifier_ = register_module("classifier", makeLinear(features, kClasses, true, gen));
-}
-
-torch::Tensor NetImpl::block(size_t stage, torch::Tensor x) {
-    // Stage st owns placeholders 2*st and 2*st + 1; a stage after the first halves the map first.
-    auto layer = [&](size_t i, const torch::Tensor& in) { return norms_[i].forward(placeholders_[i]->forward(in)); };
-    const size_t first = 2 * stage;
-    torch::Tensor in = stage > 0 ? torch::avg_pool2d(x, 2) : x;
-    if (layout_.kind == ModelKind::Vgg) {
-        torch::Tensor y = torch::relu(layer(first, in));
-        return torch::relu(layer(first + 1, y));
-    }
-    torch::Tensor y = torch::relu(layer(first, in));
-    y = layer(first + 1, y);
-    torch::Tensor shortcut = x;
-    if (!shortcuts_[stage].is_empty()) shortcut = shortcutNorms_[stage]->forward(shortcuts_[stage]->forward(in));
-    return torch::relu(y + shortcut);
+    register_module("net", body_);
+    if (f.placeholders().size() != layout.slots.size())
+        throw Error(fmt::format("the {} network made {} placeholders, its layout has {}", layout.name,
+                                f.placeholders().size(), layout.slots.size()));
+    placeholders_ = f.placeholders();
+    fixedFlops_ = f.fixedFlops();
 }
 
 torch::Tensor NetImpl::forward(torch::Tensor x) {
-    if (layout_.kind == ModelKind::Mlp) {
-        x = x.flatten(1);
-        for (size_t i = 0; i < placeholders_.size(); ++i) x = torch::relu(norms_[i].forward(placeholders_[i]->forward(x)));
-        return classifier_->forward(x);
-    }
-    x = torch::relu(stemNorm_->forward(stem_->forward(x)));
-    for (size_t st = 0; st < layout_.widths.size(); ++st) x = block(st, x);
-    return classifier_->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
+    const int64_t pad = layout_.paddedSize - layout_.imageSize;
+    if (pad > 0) x = torch::constant_pad_nd(x, {pad / 2, pad - pad / 2, pad / 2, pad - pad / 2});
+    return body_->forward(x);
 }
 
 int64_t NetImpl::parameterCount() const {

@@ -172,6 +172,10 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
         result.validationByEpoch.push_back(validation);
         result.bestValidation = std::max(result.bestValidation, validation);
         bar.epochDone(epoch, validation, secondsSince(start));
+        if (static_cast<size_t>(epoch) < job.killBelow.size() && validation < job.killBelow[static_cast<size_t>(epoch)])
+            return fail(fmt::format("hopeless: validation accuracy {:.3f} after epoch {} is below {:.3f} (the "
+                                    "baseline's less the kill margin)",
+                                    validation, epoch + 1, job.killBelow[static_cast<size_t>(epoch)]));
         for (const Milestone& m : b.milestones)
             if (m.epoch == epoch + 1 && validation < m.minAccuracy)
                 return fail(fmt::format("validation accuracy {:.3f} < milestone {:.2f} after epoch {}", validation,

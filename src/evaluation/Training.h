@@ -26,6 +26,9 @@ struct TrainingJob {
     Budget budget;
     bool progress = false;            // progress bar on stderr, when it is a terminal
     std::string label;                // shown in the progress bar
+    // Per epoch (from the first), the validation accuracy below which training stops as hopeless: the
+    // baseline's after that epoch less a margin. Empty: no such check.
+    std::vector<double> killBelow;
 };
 
 struct TrainResult {

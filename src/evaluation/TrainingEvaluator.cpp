@@ -1,11 +1,13 @@
-// The evaluator: parse the candidate, check it fits every placeholder, train it, time it, and compare with
-// the baseline trained once (lazily, under a mutex) at the same budget and seed.
+// The evaluator: parse the candidate, check it fits every placeholder of both instances, time the
+// deployment instance against the original network, train the training instance, and compare with the
+// baseline trained once (lazily, under a mutex) at the same budget and seed.
 #include "evaluation/TrainingEvaluator.h"
 
 #include <mutex>
 #include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "base/Error.h"
 #include "evaluation/Latency.h"
@@ -25,27 +27,51 @@ std::string oneLine(std::string s) {
     return s.empty() ? "unknown error" : s;
 }
 
-search::Metrics baselineMetrics(const TrainResult& r, const ModelLayout& layout) {
+search::Metrics baselineMetrics(const TrainResult& r, const ModelLayout& deployment) {
     search::Metrics m;
     m.accuracy = r.bestValidation;
     m.testAccuracy = r.testAccuracy;
     m.baselineAccuracy = r.bestValidation;
-    m.flops = layout.baselineFlops();
+    m.flops = deployment.baselineFlops();
     m.flopsRatio = 1;
     m.params = static_cast<double>(r.params);
     m.trainSeconds = r.seconds;
     return m;
 }
 
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
 }  // namespace
+
+std::string detailsJson(const EvalReport& r) {
+    nlohmann::json j = nlohmann::json::object();
+    nlohmann::json points = nlohmann::json::array();
+    for (const LatencyPoint& p : r.latency.points)
+        points.push_back({{"batch", p.batch},
+                          {"threads", p.threads},
+                          {"ms", number(p.ms)},
+                          {"baseline_ms", number(p.baselineMs)},
+                          {"ratio", number(p.ratio)},
+                          {"spread", number(p.spread)},
+                          {"other_cores", number(p.otherCores)},
+                          {"rounds", p.rounds},
+                          {"attempts", p.attempts},
+                          {"noisy", p.noisy}});
+    if (!points.empty()) j["latency"] = points;
+    if (!r.validationByEpoch.empty()) j["validation_by_epoch"] = r.validationByEpoch;
+    if (!r.baselineValidationByEpoch.empty()) j["baseline_validation_by_epoch"] = r.baselineValidationByEpoch;
+    return j.empty() ? std::string() : j.dump();
+}
 
 struct TrainingEvaluator::State {
     EvalSettings settings;
     Budget budget;
-    ModelLayout layout;
+    ModelLayout layout;      // the training instance
+    ModelLayout deployment;  // where latency and FLOPs are measured (the same layout for small models)
     VariableTable specVars;
     FashionMnist data;
     DataSplit split;
+    LatencySettings latency;
 
     std::mutex baselineMutex;  // guards the lazily trained baseline
     std::optional<TrainResult> baseline;
@@ -74,8 +100,23 @@ TrainingEvaluator::TrainingEvaluator(const EvalSettings& settings) : state_(std:
     State& s = *state_;
     s.settings = settings;
     s.budget = resolveBudget(settings);
-    s.layout = modelLayout(settings.model);
+    if (settings.minSpeedup < 0 || !std::isfinite(settings.minSpeedup))
+        throw Error(fmt::format("--min-speedup must be a number >= 0, not {}", settings.minSpeedup));
+    if (settings.killMargin < 0 || settings.killMargin >= 1 || !std::isfinite(settings.killMargin))
+        throw Error(fmt::format("--kill-margin must lie in [0, 1), not {}", settings.killMargin));
+    if (settings.killMargin > 0 && !settings.trainBaseline)
+        throw Error("--kill-margin compares with the baseline's training: it cannot go with --skip-baseline");
+    s.layout = modelLayout(settings.model, Instance::Training);
+    s.deployment = modelLayout(settings.model, Instance::Deployment);
     s.specVars = placeholderVariables(s.layout.spec);
+    s.latency.rounds = settings.latencyRuns;
+    s.latency.batches = settings.latencyBatches;
+    s.latency.threads = settings.latencyThreads.empty() ? std::vector<int>{settings.threads} : settings.latencyThreads;
+    for (int64_t b : s.latency.batches)
+        if (b < 1 || b > 4096) throw Error(fmt::format("latency batch sizes must lie in [1, 4096], not {}", b));
+    for (int t : s.latency.threads)
+        if (t < 1 || t > 256) throw Error(fmt::format("latency thread counts must lie in [1, 256], not {}", t));
+    if (s.latency.batches.empty()) throw Error("give at least one latency batch size");
     s.data = loadFashionMnist(settings.dataDir);
     s.split = splitTraining(s.data.train, s.budget.validation, s.budget.subset);
     plans::setThreads(settings.threads);
@@ -86,7 +127,13 @@ TrainingEvaluator::~TrainingEvaluator() = default;
 const Budget& TrainingEvaluator::budget() const { return state_->budget; }
 const PlaceholderSpec& TrainingEvaluator::spec() const { return state_->layout.spec; }
 
-std::string TrainingEvaluator::fingerprint() const { return "syno-eval 1 " + state_->budget.describe(); }
+std::string TrainingEvaluator::fingerprint() const {
+    const State& s = *state_;
+    std::string f = "syno-eval 2 " + s.budget.describe();
+    if (s.settings.minSpeedup > 0) f += fmt::format(" min-speedup={}", s.settings.minSpeedup);
+    if (s.settings.killMargin > 0) f += fmt::format(" kill-margin={}", s.settings.killMargin);
+    return f;
+}
 
 search::Outcome TrainingEvaluator::evaluate(const search::Candidate& candidate) { return report(candidate).outcome; }
 
@@ -95,47 +142,60 @@ EvalReport TrainingEvaluator::report(const search::Candidate& candidate) {
     EvalReport rep;
     search::Outcome& out = rep.outcome;
     search::Metrics& m = out.metrics;
+    auto finish = [&] {
+        out.details = detailsJson(rep);
+        return rep;
+    };
     try {
         const Operator op = parseOperator(candidate.operatorText, &s.specVars);
         rep.operatorId = op.idHex();
         const SizeContext ctx = placeholderContext(s.layout, op);
-        // FLOPs per sample (N = 1 in every binding): the operator's staged FLOPs at each placeholder.
-        m.flops = s.layout.fixedFlops;
-        for (const Slot& slot : s.layout.slots) m.flops += plans::compilePlan(op, ctx, slot.binding).flops;
-        m.flopsRatio = s.layout.baselineFlops() / m.flops;
+        // FLOPs per sample (N = 1 in every binding) of the deployment instance: the operator's staged FLOPs
+        // at each placeholder.
+        m.flops = s.deployment.fixedFlops;
+        for (const Slot& slot : s.deployment.slots) m.flops += plans::compilePlan(op, ctx, slot.binding).flops;
+        m.flopsRatio = s.deployment.baselineFlops() / m.flops;
 
-        const TrainResult trained = trainModel(s.job(&op, &ctx, "operator " + op.idHex().substr(0, 8)));
+        if (s.settings.measureLatency) {
+            rep.latency = measureModelLatency(s.deployment, &op, &ctx, s.latency);
+            const LatencyPoint* p = rep.latency.find(s.latency.batches.front(), s.latency.threads.front());
+            m.latencyMs = p->ms;
+            m.latencyRatio = p->ratio;
+            if (s.settings.minSpeedup > 0 && p->ratio < s.settings.minSpeedup) {
+                out.failure = fmt::format("too slow to train: {:.2f}x the original network's speed at batch {}, "
+                                          "{} thread(s) (--min-speedup {})",
+                                          p->ratio, p->batch, p->threads, s.settings.minSpeedup);
+                return finish();
+            }
+        }
+        const TrainResult* base = s.settings.trainBaseline ? &s.trainedBaseline() : nullptr;
+        TrainingJob job = s.job(&op, &ctx, "operator " + op.idHex().substr(0, 8));
+        if (base && base->ok && s.settings.killMargin > 0)
+            for (double v : base->validationByEpoch) job.killBelow.push_back(v - s.settings.killMargin);
+        const TrainResult trained = trainModel(job);
         m.params = static_cast<double>(trained.params);
         m.trainSeconds = trained.seconds;
         rep.validationByEpoch = trained.validationByEpoch;
+        if (base) {
+            rep.baseline = baselineMetrics(*base, s.deployment);
+            rep.baselineValidationByEpoch = base->validationByEpoch;
+            if (base->ok) m.baselineAccuracy = base->bestValidation;
+        } else {
+            rep.baseline.flops = s.deployment.baselineFlops();
+            rep.baseline.flopsRatio = 1;
+        }
         if (!trained.ok) {
             out.failure = trained.failure;
-            return rep;
+            return finish();
         }
         m.accuracy = trained.bestValidation;
         m.testAccuracy = trained.testAccuracy;
-        if (s.settings.measureLatency) {
-            const ModelLatency lat = measureModelLatency(s.layout, &op, &ctx, s.budget.latencyRuns);
-            m.latencyMs = lat.ms1;
-            m.latencyRatio = lat.baselineMs1 / lat.ms1;
-            rep.latencyMs64 = lat.ms64;
-            rep.baselineLatencyMs1 = lat.baselineMs1;
-            rep.baselineLatencyMs64 = lat.baselineMs64;
-        }
-        if (s.settings.trainBaseline) {
-            const TrainResult& base = s.trainedBaseline();
-            rep.baseline = baselineMetrics(base, s.layout);
-            if (base.ok) m.baselineAccuracy = base.bestValidation;
-        } else {
-            rep.baseline.flops = s.layout.baselineFlops();
-            rep.baseline.flopsRatio = 1;
-        }
         out.ok = true;
     } catch (const std::exception& e) {
         out.ok = false;
         out.failure = oneLine(e.what());
     }
-    return rep;
+    return finish();
 }
 
 EvalReport TrainingEvaluator::baselineReport() {
@@ -143,22 +203,22 @@ EvalReport TrainingEvaluator::baselineReport() {
     EvalReport rep;
     try {
         const TrainResult& base = s.trainedBaseline();
-        rep.baseline = baselineMetrics(base, s.layout);
-        rep.validationByEpoch = base.validationByEpoch;
+        rep.baseline = baselineMetrics(base, s.deployment);
+        rep.validationByEpoch = rep.baselineValidationByEpoch = base.validationByEpoch;
         rep.outcome.metrics = rep.baseline;
         rep.outcome.ok = base.ok;
         rep.outcome.failure = base.failure;
         if (base.ok && s.settings.measureLatency) {
-            const ModelLatency lat = measureModelLatency(s.layout, nullptr, nullptr, s.budget.latencyRuns);
-            rep.outcome.metrics.latencyMs = rep.baseline.latencyMs = lat.baselineMs1;
+            rep.latency = measureModelLatency(s.deployment, nullptr, nullptr, s.latency);
+            const LatencyPoint& p = rep.latency.points.front();
+            rep.outcome.metrics.latencyMs = rep.baseline.latencyMs = p.baselineMs;
             rep.outcome.metrics.latencyRatio = rep.baseline.latencyRatio = 1;
-            rep.latencyMs64 = rep.baselineLatencyMs64 = lat.baselineMs64;
-            rep.baselineLatencyMs1 = lat.baselineMs1;
         }
     } catch (const std::exception& e) {
         rep.outcome.ok = false;
         rep.outcome.failure = oneLine(e.what());
     }
+    rep.outcome.details = detailsJson(rep);
     return rep;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "evaluation/Budget.h"
+#include "evaluation/Latency.h"
 #include "search/Evaluator.h"
 
 namespace syno::evaluation {
@@ -29,7 +30,7 @@ struct PlaceholderSpec {
 PlaceholderSpec placeholderSpec(const std::string& model);
 
 struct EvalSettings {
-    std::string model = "resnet";  // resnet | vgg | mlp (see `syno eval --help`)
+    std::string model = "resnet";  // see modelNames() and `syno eval --help`
     std::string budget = "proxy";  // proxy (inside the search) | final (re-training the best)
     int epochs = -1;               // -1: the budget's default
     int64_t subset = -1;           // training images; -1: the budget's default
@@ -38,8 +39,16 @@ struct EvalSettings {
     double timeLimitSeconds = 0;   // 0: none; training stops (as a failure) past it
     uint64_t seed = 1;
     std::string dataDir = "/usr/share/datasets/fashion-mnist";
-    bool measureLatency = true;    // whole-model latency against the baseline in the same run
-    int latencyRuns = 20;          // timed runs per model and batch size (median), after warm-up
+    bool measureLatency = true;    // whole-network latency (deployment instance) against the baseline, same run
+    int latencyRuns = 15;          // interleaved rounds per batch and thread count (medians), after warm-up
+    std::vector<int64_t> latencyBatches{1, 16};
+    std::vector<int> latencyThreads;  // empty: {threads}
+    // Before training: a candidate whose batch-1 latency ratio (at the first latency thread count) is
+    // below this is not trained (0: always train). A speed search has no use for slower operators.
+    double minSpeedup = 0;
+    // During training: a candidate whose validation accuracy after an epoch is more than this below the
+    // baseline's after the same epoch stops as hopeless (0: never). Needs the baseline.
+    double killMargin = 0;
     bool progress = false;         // draw a progress bar on stderr when it is a terminal
     bool trainBaseline = true;     // false: no baseline training (sweeps that trained it once); no accuracy deltas
 };
@@ -49,12 +58,15 @@ struct EvalSettings {
 struct EvalReport {
     search::Outcome outcome;             // the candidate (the baseline itself for baselineReport)
     search::Metrics baseline;            // the original layers at the same budget and seed
-    double latencyMs64 = search::kNotMeasured;          // whole model, batch 64, median
-    double baselineLatencyMs64 = search::kNotMeasured;  // timed in the same run
-    double baselineLatencyMs1 = search::kNotMeasured;   // timed in the same run as outcome.metrics.latencyMs
+    ModelLatency latency;                // deployment instance, every batch and thread count asked for
     std::vector<double> validationByEpoch;  // the candidate's validation accuracy after each epoch
+    std::vector<double> baselineValidationByEpoch;
     std::string operatorId;              // hex, empty for the baseline
 };
+
+// The report's measurements beyond search::Metrics, as one JSON object (stored as Outcome::details):
+// latency points with their spread, validation curves.
+std::string detailsJson(const EvalReport& report);
 
 class TrainingEvaluator final : public search::Evaluator {
 public:

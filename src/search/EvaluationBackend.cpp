@@ -51,7 +51,7 @@ void LocalWorkerPool::work() {
         try {
             outcome = evaluator_.evaluate(job.second);
         } catch (const std::exception& e) {
-            outcome = Outcome{false, std::string("evaluator error: ") + e.what(), {}};
+            outcome = Outcome{false, std::string("evaluator error: ") + e.what(), {}, {}};
         }
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         {

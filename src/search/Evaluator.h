@@ -38,6 +38,7 @@ struct Outcome {
     bool ok = false;
     std::string failure;  // one line, when !ok (e.g. "loss is NaN at step 12", "accuracy 0.31 < milestone 0.5 after epoch 1")
     Metrics metrics;
+    std::string details;  // the evaluator's further measurements as a JSON object (may be empty), stored as is
 };
 
 // Evaluates one candidate. Implementations must be deterministic for the same candidate and options, must

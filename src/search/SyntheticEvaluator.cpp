@@ -19,7 +19,7 @@ Outcome SyntheticEvaluator::evaluate(const Candidate& c) {
         std::this_thread::sleep_for(std::chrono::duration<double>(settings_.delaySeconds));
     const uint64_t opHash = hashCombine(settings_.seed, hashString(c.canonicalId));
     if (unit(hashCombine(opHash, 0xfa11)) < settings_.failureRate)
-        return {false, "synthetic failure (hashed from the operator)", {}};
+        return {false, "synthetic failure (hashed from the operator)", {}, {}};
     // Steps are "kind:key" items of the path; each has a value in [0, 1) fixed by the seed.
     double sum = 0;
     int steps = 0;

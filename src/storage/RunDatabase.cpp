@@ -29,15 +29,19 @@ CREATE TABLE candidates(
   status TEXT NOT NULL CHECK(status IN ('queued', 'running', 'done', 'failed')), failure TEXT,
   reward REAL, accuracy REAL, test_accuracy REAL, baseline_accuracy REAL, flops REAL, flops_ratio REAL,
   params REAL, latency_ms REAL, latency_ratio REAL, train_seconds REAL, eval_seconds REAL,
-  attempts INTEGER NOT NULL DEFAULT 0, queued_at REAL, started_at REAL, finished_at REAL);
+  attempts INTEGER NOT NULL DEFAULT 0, queued_at REAL, started_at REAL, finished_at REAL, details TEXT);
 CREATE INDEX candidates_by_reward ON candidates(reward DESC);
 CREATE INDEX candidates_by_canonical ON candidates(canonical_id);
 )sql";
 
-const char* kColumns =
-    "seq, batch, canonical_id, path, operator, operator_flops, operator_params, status, failure, reward, accuracy, "
-    "test_accuracy, baseline_accuracy, flops, flops_ratio, params, latency_ms, latency_ratio, train_seconds, "
-    "eval_seconds, attempts, queued_at, started_at, finished_at";
+// Schema 1 (before candidates.details) is read as is, and migrated when opened for writing.
+std::string columns(bool hasDetails) {
+    return fmt::format(
+        "seq, batch, canonical_id, path, operator, operator_flops, operator_params, status, failure, reward, accuracy, "
+        "test_accuracy, baseline_accuracy, flops, flops_ratio, params, latency_ms, latency_ratio, train_seconds, "
+        "eval_seconds, attempts, queued_at, started_at, finished_at, {}",
+        hasDetails ? "details" : "NULL");
+}
 
 CandidateRow readRow(const Statement& s) {
     CandidateRow r;
@@ -66,6 +70,7 @@ CandidateRow readRow(const Statement& s) {
     r.queuedAt = s.getDouble(21);
     r.startedAt = s.getDouble(22);
     r.finishedAt = s.getDouble(23);
+    r.details = s.getText(24);
     return r;
 }
 
@@ -91,6 +96,7 @@ search::Outcome CandidateRow::outcome() const {
     o.ok = status == "done";
     o.failure = failure;
     o.metrics = metrics;
+    o.details = details;
     return o;
 }
 
@@ -125,6 +131,7 @@ RunDatabase RunDatabase::create(const std::string& path, const RunInfo& info) {
 
 RunDatabase RunDatabase::open(const std::string& path, bool writable) {
     checkFileKind(path);
+    int64_t version = 0;
     {
         // Identify the file read-only first, so a foreign database is never written to.
         SqliteDb probe(path, SqliteDb::Mode::ReadOnly);
@@ -137,8 +144,8 @@ RunDatabase RunDatabase::open(const std::string& path, bool writable) {
         if (appId != kApplicationId)
             throw Error(fmt::format("{}: not a syno run database (an SQLite file of another program, application id {:#x})",
                                     path, appId));
-        int64_t version = probe.pragmaInt("user_version");
-        if (version != kSchemaVersion)
+        version = probe.pragmaInt("user_version");
+        if (version != kSchemaVersion && version != 1)
             throw Error(fmt::format("{}: run database schema version {}, this syno reads version {}", path, version,
                                     kSchemaVersion));
     }
@@ -146,6 +153,14 @@ RunDatabase RunDatabase::open(const std::string& path, bool writable) {
     if (writable) db.exec("PRAGMA synchronous=FULL");
     RunDatabase run(std::move(db));
     run.info();  // a database missing its run description is refused here
+    run.hasDetails_ = version >= 2;
+    if (writable && version == 1) {
+        run.db_.exec("BEGIN");
+        run.db_.exec("ALTER TABLE candidates ADD COLUMN details TEXT");
+        run.db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
+        run.db_.exec("COMMIT");
+        run.hasDetails_ = true;
+    }
     return run;
 }
 
@@ -229,7 +244,7 @@ void RunDatabase::finished(int64_t seq, const search::Outcome& o, std::optional<
     db_.prepare(
            "UPDATE candidates SET status = ?, failure = ?, reward = ?, accuracy = ?, test_accuracy = ?, "
            "baseline_accuracy = ?, flops = ?, flops_ratio = ?, params = ?, latency_ms = ?, latency_ratio = ?, "
-           "train_seconds = ?, eval_seconds = ?, finished_at = ? WHERE seq = ?")
+           "train_seconds = ?, eval_seconds = ?, finished_at = ?, details = ? WHERE seq = ?")
         .bind(1, std::string(reward ? "done" : "failed"))
         .bind(2, reward ? std::string()
                  : o.ok  ? std::string("no accuracy measured")
@@ -246,12 +261,13 @@ void RunDatabase::finished(int64_t seq, const search::Outcome& o, std::optional<
         .bind(12, m.trainSeconds)
         .bind(13, seconds)
         .bind(14, now())
-        .bind(15, seq)
+        .bind(15, o.details)
+        .bind(16, seq)
         .run();
 }
 
 std::optional<CandidateRow> RunDatabase::candidate(int64_t seq) {
-    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates WHERE seq = ?", kColumns));
+    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates WHERE seq = ?", columns(hasDetails_)));
     s.bind(1, seq);
     if (!s.step()) return std::nullopt;
     return readRow(s);
@@ -259,7 +275,7 @@ std::optional<CandidateRow> RunDatabase::candidate(int64_t seq) {
 
 std::vector<CandidateRow> RunDatabase::candidates(const std::string& orderBy, int64_t limit) {
     std::string order = orderBy == "reward" ? "reward IS NULL, reward DESC, seq" : "seq";
-    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates ORDER BY {} LIMIT ?", kColumns, order));
+    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates ORDER BY {} LIMIT ?", columns(hasDetails_), order));
     s.bind(1, limit);
     std::vector<CandidateRow> rows;
     while (s.step()) rows.push_back(readRow(s));

@@ -19,7 +19,7 @@
 namespace syno::storage {
 
 inline constexpr int64_t kApplicationId = 0x53594e4f;  // "SYNO"
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;  // 2: candidates.details (the evaluator's JSON)
 
 struct RunInfo {
     std::string optionsJson;  // the run's options (see `syno search`), canonical JSON
@@ -43,6 +43,7 @@ struct CandidateRow {
     double evalSeconds = search::kNotMeasured;
     int64_t attempts = 0;
     double queuedAt = search::kNotMeasured, startedAt = search::kNotMeasured, finishedAt = search::kNotMeasured;
+    std::string details;  // the evaluator's JSON (Outcome::details), empty when none
     search::Outcome outcome() const;
 };
 
@@ -86,6 +87,7 @@ public:
 private:
     explicit RunDatabase(SqliteDb db) : db_(std::move(db)) {}
     SqliteDb db_;
+    bool hasDetails_ = true;  // false: a schema-1 file opened read-only
 };
 
 }  // namespace syno::storage

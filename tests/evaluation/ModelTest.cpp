@@ -108,9 +108,23 @@ TEST(Models, SameSeedSameModel) {
 
 TEST(Models, WholeModelLatencyRunsBothModels) {
     Built b = build("mlp", "linear");
-    const ModelLatency lat = measureModelLatency(b.layout, &b.op, &b.ctx, 3);
-    EXPECT_EQ(lat.runs, 3);
-    for (double v : {lat.ms1, lat.baselineMs1, lat.ms64, lat.baselineMs64}) EXPECT_GT(v, 0);
+    LatencySettings s;
+    s.rounds = 3;
+    s.batches = {1, 4};
+    s.threads = {1, 2};
+    s.attempts = 1;
+    const ModelLatency lat = measureModelLatency(b.layout, &b.op, &b.ctx, s);
+    ASSERT_EQ(lat.points.size(), 4u);
+    for (const LatencyPoint& p : lat.points) {
+        EXPECT_EQ(p.rounds, 3);
+        EXPECT_GT(p.ms, 0);
+        EXPECT_GT(p.baselineMs, 0);
+        EXPECT_DOUBLE_EQ(p.ratio, p.baselineMs / p.ms);
+        EXPECT_GE(p.spread, 0);
+    }
+    EXPECT_EQ(lat.find(4, 2)->batch, 4);
+    EXPECT_EQ(lat.find(4, 2)->threads, 2);
+    EXPECT_EQ(lat.find(8, 2), nullptr);
 }
 
 }  // namespace

@@ -120,7 +120,9 @@ TEST(Evaluator, BadCandidatesAreFailuresAndAGoodOneIsMeasured) {
     EXPECT_NEAR(m.flopsRatio, 1.0, 1e-12);  // linear from primitives is the original layer
     EXPECT_EQ(m.params, rep.baseline.params);
     EXPECT_GT(m.latencyRatio, 0);
-    EXPECT_GT(rep.latencyMs64, 0);
+    ASSERT_EQ(rep.latency.points.size(), 2u);  // batches 1 and 16 at one thread
+    EXPECT_GT(rep.latency.find(16, 1)->ms, 0);
+    EXPECT_NE(rep.outcome.details.find("\"latency\""), std::string::npos);
     EXPECT_FALSE(std::isnan(m.baselineAccuracy));
     EXPECT_FALSE(std::isnan(m.trainSeconds));
 }

@@ -102,7 +102,7 @@ TEST_F(RunDatabaseTest, RecordsAndReadsBack) {
     EXPECT_EQ(db.candidate(2)->status, "queued");
     EXPECT_TRUE(std::isnan(db.candidate(2)->operatorFlops));
     db.started(2);
-    db.finished(2, search::Outcome{false, "loss is NaN", {}}, std::nullopt, 1);
+    db.finished(2, search::Outcome{false, "loss is NaN", {}, {}}, std::nullopt, 1);
     auto r2 = db.candidate(2);
     EXPECT_EQ(r2->status, "failed");
     EXPECT_EQ(r2->failure, "loss is NaN");
@@ -151,11 +151,44 @@ TEST_F(RunDatabaseTest, RefusesAnotherSchemaVersionAndTamperedOptions) {
     sqlite3_close(raw);
     expectRefused(path, "schema version 99");
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version=1; UPDATE meta SET value='{\"seed\":4}' WHERE key='options'",
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version=2; UPDATE meta SET value='{\"seed\":4}' WHERE key='options'",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(raw);
     expectRefused(path, "do not match their hash");
+}
+
+TEST_F(RunDatabaseTest, SchemaOneIsReadAsIsAndMigratedForWriting) {
+    const std::string path = (dir / "old.db").string();
+    {
+        RunDatabase db = RunDatabase::create(path, info());
+        db.queued(1, 0, search::Candidate{"op text", "abc", "p"});
+    }
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE candidates DROP COLUMN details; PRAGMA user_version=1", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+    const std::string before = slurp(path);
+    {
+        RunDatabase ro = RunDatabase::open(path, false);
+        ASSERT_EQ(ro.candidates().size(), 1u);
+        EXPECT_EQ(ro.candidates()[0].details, "");
+    }
+    EXPECT_EQ(slurp(path), before);  // reading changed nothing
+    {
+        RunDatabase rw = RunDatabase::open(path, true);
+        rw.started(1);
+        search::Outcome o;
+        o.ok = true;
+        o.metrics.accuracy = 0.5;
+        o.details = R"({"latency":[]})";
+        rw.finished(1, o, 0.25, 2);
+    }
+    RunDatabase again = RunDatabase::open(path, false);
+    EXPECT_EQ(again.candidate(1)->details, R"({"latency":[]})");
+    EXPECT_EQ(again.candidate(1)->outcome().details, R"({"latency":[]})");
 }
 
 }  // namespace

@@ -1,0 +1,25 @@
+#pragma once
+// Parts the real networks share: the stem of each instance and the classifier head. Includes torch.
+#include "evaluation/Models.h"
+
+namespace syno::evaluation {
+
+// Deployment: torchvision's 7x7/2 conv, batch norm, ReLU, 3x3/2 max pool. Training: a 3x3 stride-1 conv,
+// batch norm, ReLU, the same max pool (32x32 -> 16x16).
+class StemImpl : public torch::nn::Module {
+public:
+    explicit StemImpl(LayerFactory& f);
+    torch::Tensor forward(const torch::Tensor& x);
+
+private:
+    torch::nn::Conv2d conv_{nullptr};
+    torch::nn::BatchNorm2d norm_{nullptr};
+};
+TORCH_MODULE(Stem);
+
+// Global average pooling, then a linear classifier with bias.
+torch::Tensor classify(const torch::Tensor& features, torch::nn::Linear& classifier);
+
+
+
+}  // namespace syno::evaluation
