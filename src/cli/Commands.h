@@ -15,5 +15,6 @@ void addPlanCommand(CLI::App& app);
 void addEvalCommand(CLI::App& app);
 void addSearchCommand(CLI::App& app);
 void addRunsCommand(CLI::App& app);
+void addCampaignCommand(CLI::App& app);
 
 }  // namespace syno::cli

@@ -5,9 +5,13 @@
 #include <memory>
 #include <optional>
 
+#include <filesystem>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "cli/Commands.h"
 #include "evaluation/ModelCatalog.h"
@@ -23,7 +27,34 @@ struct EvalCommandOptions {
     evaluation::EvalSettings settings;
     std::string file, library;
     bool baseline = false, spec = false, noLatency = false, skipBaseline = false, latencyOnly = false;
+    std::string json;  // write the report here as JSON (atomically)
 };
+
+nlohmann::json jsonNumber(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+nlohmann::json metricsJson(const search::Metrics& m) {
+    return {{"accuracy", jsonNumber(m.accuracy)},         {"test_accuracy", jsonNumber(m.testAccuracy)},
+            {"baseline_accuracy", jsonNumber(m.baselineAccuracy)}, {"flops", jsonNumber(m.flops)},
+            {"flops_ratio", jsonNumber(m.flopsRatio)},     {"params", jsonNumber(m.params)},
+            {"latency_ms", jsonNumber(m.latencyMs)},       {"latency_ratio", jsonNumber(m.latencyRatio)},
+            {"train_seconds", jsonNumber(m.trainSeconds)}};
+}
+
+// What `--json` writes: the run's identity, the outcome, its metrics and the evaluator's details.
+void writeReportJson(const EvalCommandOptions& o, const std::string& budget, const std::optional<Operator>& op,
+                     const evaluation::EvalReport& rep, bool baselineTrained) {
+    nlohmann::json j{{"syno_version", SYNO_VERSION},
+                     {"model", o.settings.model},
+                     {"budget", budget},
+                     {"seed", o.settings.seed},
+                     {"ok", rep.outcome.ok},
+                     {"metrics", metricsJson(rep.outcome.metrics)}};
+    if (op) j["operator"] = {{"id", op->idHex()}, {"library", o.library}, {"text", printOperator(*op)}};
+    if (!rep.outcome.ok) j["failure"] = rep.outcome.failure;
+    if (baselineTrained) j["baseline"] = metricsJson(rep.baseline);
+    if (!rep.outcome.details.empty()) j["details"] = nlohmann::json::parse(rep.outcome.details);
+    writeFileAtomically(o.json, j.dump(2) + "\n");
+}
 
 std::string percent(double v) { return std::isnan(v) ? "-" : fmt::format("{:.2f}%", 100 * v); }
 std::string number(double v, const char* unit) {
@@ -81,13 +112,26 @@ void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& 
     fmt::print("# model {} (deployment: {}x{}x{}, {} placeholders), {} interleaved rounds per point\n", deployment.name,
                deployment.inChannels, deployment.imageSize, deployment.imageSize, deployment.slots.size(), ls.rounds);
     std::fflush(stdout);
-    const auto lat = evaluation::measureModelLatency(deployment, op ? &*op : nullptr, op ? &*ctx : nullptr, ls);
+    evaluation::EvalReport rep;
+    rep.latency = evaluation::measureModelLatency(deployment, op ? &*op : nullptr, op ? &*ctx : nullptr, ls);
+    rep.outcome.ok = true;
+    if (const auto* p = rep.latency.find(ls.batches.front(), ls.threads.front())) {
+        rep.outcome.metrics.latencyMs = op ? p->ms : p->baselineMs;
+        rep.outcome.metrics.latencyRatio = op ? p->ratio : 1;
+    }
+    rep.outcome.details = evaluation::detailsJson(rep);
+    if (!o.json.empty()) writeReportJson(o, "latency-only", op, rep, false);
     row("", "baseline", op ? "operator" : "", "");
-    printLatency(lat, op.has_value());
+    printLatency(rep.latency, op.has_value());
 }
 
 void runEvalCommand(EvalCommandOptions o) {
     if (o.spec) return printSpec(o.settings.model);
+    if (!o.json.empty()) {  // refuse an unwritable path before any work
+        const std::filesystem::path dir = std::filesystem::path(o.json).parent_path();
+        if (!dir.empty() && !std::filesystem::is_directory(dir))
+            throw Error(fmt::format("cannot write {}: no directory {}", o.json, dir.string()));
+    }
     const int sources = int(!o.file.empty()) + int(!o.library.empty()) + int(o.baseline);
     if (sources != 1 && !(o.latencyOnly && sources == 0))
         throw Error("give exactly one of --op FILE, --library NAME or --baseline (or --spec)");
@@ -120,6 +164,7 @@ void runEvalCommand(EvalCommandOptions o) {
     } else {
         rep = evaluator.baselineReport();
     }
+    if (!o.json.empty()) writeReportJson(o, b.describe(), op, rep, !op || o.settings.trainBaseline);
     if (!rep.outcome.ok)
         throw Error(fmt::format("{} failed: {}", op ? "the operator" : "the baseline", rep.outcome.failure));
     const auto& m = rep.outcome.metrics;
@@ -191,6 +236,7 @@ void addEvalCommand(CLI::App& app) {
                     "stop training when validation accuracy after an epoch is this far below the baseline's "
                     "after the same epoch (0: never)")
         ->capture_default_str();
+    cmd->add_option("--json", o->json, "also write the report as JSON to this file (replaced atomically)");
     cmd->add_flag("--skip-baseline", o->skipBaseline,
                   "do not train the original model (no accuracy comparison): for sweeps over many operators");
     cmd->footer(fmt::format(

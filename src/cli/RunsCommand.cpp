@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/Error.h"
+#include "cli/CandidateReport.h"
 #include "cli/Commands.h"
 #include "search/Pareto.h"
 #include "storage/RunDatabase.h"
@@ -32,8 +33,10 @@ nlohmann::json rowJson(const storage::CandidateRow& r, bool withText) {
                      {"test_accuracy", n(r.metrics.testAccuracy)}, {"baseline_accuracy", n(r.metrics.baselineAccuracy)},
                      {"flops", n(r.metrics.flops)}, {"flops_ratio", n(r.metrics.flopsRatio)}, {"params", n(r.metrics.params)},
                      {"latency_ms", n(r.metrics.latencyMs)}, {"latency_ratio", n(r.metrics.latencyRatio)},
+                     {"baseline_latency_ms", n(r.metrics.latencyMs * r.metrics.latencyRatio)},
                      {"eval_seconds", n(r.evalSeconds)}, {"attempts", r.attempts}};
     if (!r.failure.empty()) j["failure"] = r.failure;
+    if (!r.details.empty()) j["details"] = nlohmann::json::parse(r.details, nullptr, false);
     if (withText) j["operator"] = r.operatorText;
     return j;
 }
@@ -116,6 +119,8 @@ void runTop(const RunsOptions& o) {
         return;
     }
     printTable(rows);
+    fmt::print("\n");
+    printAgainstBaseline(rows, false);
 }
 
 }  // namespace

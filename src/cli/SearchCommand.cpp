@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/Error.h"
+#include "cli/CandidateReport.h"
 #include "cli/Commands.h"
+#include "evaluation/ModelCatalog.h"
 #include "evaluation/TrainingEvaluator.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
@@ -52,7 +54,12 @@ struct SearchOptions {
     int batch = 0;  // 0: the number of workers
     std::string input, output, primary, coef, bindings, fixed = "N";  // empty: from the model (train) or the conv space
     SynthesisOptions synth;
-    double maxFlopsRatio = 1.0;  // candidates' FLOPs at most this times conv2d's (0: no such bound)
+    // The FLOPs window, relative to the layers the placeholders replace (the model's original layers; conv2d
+    // on the bindings otherwise), as the paper's 0.15-0.9x. 0: no such bound.
+    double minFlopsRatio = 0.15, maxFlopsRatio = 0.9;
+    double minSpeedup = 0;   // training evaluator: candidates slower than this are not trained
+    double killMargin = 0;   // training evaluator: stop when this far below the baseline's validation
+    int latencyRuns = 15;
     int beamWidth = 4, beamProbes = 2;
     double failureRate = 0;
     int epochs = -1;
@@ -60,6 +67,7 @@ struct SearchOptions {
     double timeLimit = 300;
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
+    double maxHours = 0;  // stop once the run's evaluations (all sessions) took this long; 0: no limit
     int workers = 1;
     int threads = 2;
     std::string db, resume;
@@ -107,7 +115,7 @@ void resolveProblemDefaults(SearchOptions& o) {
 }
 
 // conv2d's FLOPs on the problem, the synthetic evaluator's reference; 0 when conv2d does not fit it.
-double referenceFlops(const Problem& problem) {
+double conv2dFlops(const Problem& problem) {
     try {
         Operator conv = library::conv2d(problem.ctx.vars());
         const auto policy = problem.options.requireExactDivision ? PaddingPolicy::Exact : PaddingPolicy::Pad;
@@ -117,18 +125,30 @@ double referenceFlops(const Problem& problem) {
     }
 }
 
+// The FLOPs of the layers the window is relative to, summed over the bindings: the model's original
+// layers when the problem is the model's own, conv2d's otherwise; 0 when neither applies.
+double referenceFlops(const SearchOptions& o, const Problem& problem) {
+    if (o.evaluator == "train" && o.bindings == evaluation::placeholderSpec(o.model).bindings) {
+        double sum = 0;
+        for (double f : evaluation::referenceFlopsPerBinding(o.model)) sum += f;
+        return sum;
+    }
+    return conv2dFlops(problem);
+}
+
 Problem makeProblem(const SearchOptions& o) {
     auto vars = parseSpecs(o.primary, VarKind::Primary);
     auto coefs = parseSpecs(o.coef, VarKind::Coefficient);
     vars.insert(vars.end(), coefs.begin(), coefs.end());
     SizeContext ctx(VariableTable(vars), parseBindings(o.bindings));
     Problem problem = Problem::make(ctx, o.input, o.output, o.synth, o.fixed);
-    // Like Syno's FLOPs window relative to the layer replaced: operators far costlier than conv2d are not
-    // worth training.
-    const double reference = o.maxFlopsRatio > 0 ? referenceFlops(problem) : 0;
+    // Syno's FLOPs window relative to the layers replaced: operators far costlier than them are not worth
+    // training, nor are those too cheap to keep their accuracy.
+    const double reference = o.maxFlopsRatio > 0 || o.minFlopsRatio > 0 ? referenceFlops(o, problem) : 0;
     if (reference <= 0) return problem;
     SynthesisOptions bounded = o.synth;
-    bounded.maxFlops = std::min(bounded.maxFlops, o.maxFlopsRatio * reference);
+    if (o.maxFlopsRatio > 0) bounded.maxFlops = std::min(bounded.maxFlops, o.maxFlopsRatio * reference);
+    if (o.minFlopsRatio > 0) bounded.minFlops = std::max(bounded.minFlops, o.minFlopsRatio * reference);
     return Problem::make(ctx, o.input, o.output, bounded, o.fixed);
 }
 
@@ -136,7 +156,7 @@ std::unique_ptr<search::Evaluator> makeEvaluator(const SearchOptions& o, const P
     if (o.evaluator == "synthetic") {
         search::SyntheticSettings s;
         s.seed = o.seed;
-        s.referenceFlops = referenceFlops(problem);
+        s.referenceFlops = conv2dFlops(problem);
         s.failureRate = o.failureRate;
         s.delaySeconds = o.delay;
         return std::make_unique<search::SyntheticEvaluator>(s);
@@ -148,6 +168,10 @@ std::unique_ptr<search::Evaluator> makeEvaluator(const SearchOptions& o, const P
     s.threads = o.threads;
     s.timeLimitSeconds = o.timeLimit;
     s.seed = o.seed;
+    s.minSpeedup = o.minSpeedup;
+    s.killMargin = o.killMargin;
+    s.latencyRuns = o.latencyRuns;
+    s.latencyBatches = {1};  // the reward's; `syno eval` and the campaign's finals time more
     return evaluation::makeTrainingEvaluator(s);
 }
 
@@ -164,6 +188,14 @@ void validate(const SearchOptions& o) {
         throw Error(fmt::format("unknown --evaluator '{}' (train, synthetic)", o.evaluator));
     if (o.reward != "accuracy" && o.reward != "speed")
         throw Error(fmt::format("unknown --reward '{}' (accuracy, speed)", o.reward));
+    auto ratioInRange = [](double v, const char* name) {
+        if (!std::isfinite(v) || v < 0 || v > 100)
+            throw Error(fmt::format("--{} must be a number in [0, 100], not {}", name, v));
+    };
+    ratioInRange(o.minFlopsRatio, "min-flops-ratio");
+    ratioInRange(o.maxFlopsRatio, "max-flops-ratio");
+    if (o.maxFlopsRatio > 0 && o.minFlopsRatio > o.maxFlopsRatio)
+        throw Error(fmt::format("--min-flops-ratio {} is above --max-flops-ratio {}", o.minFlopsRatio, o.maxFlopsRatio));
 }
 
 std::string duration(double seconds) {
@@ -229,18 +261,9 @@ std::string number(double x, int digits = 4) { return std::isfinite(x) ? fmt::fo
 void printBest(storage::RunDatabase& db, int top) {
     auto rows = db.candidates("reward", top);
     std::erase_if(rows, [](const storage::CandidateRow& r) { return !std::isfinite(r.reward); });
-    if (rows.empty()) {
-        fmt::print("no candidate finished successfully\n");
-        return;
-    }
     fmt::print("best operators (of {} evaluated):\n", db.counts().done + db.counts().failed);
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const auto& r = rows[i];
-        fmt::print("\n#{} candidate {}  reward {}  accuracy {}  latency ratio {}  FLOPs ratio {}  canonical {}\n", i + 1,
-                   r.seq, number(r.reward), number(r.metrics.accuracy), ratio(r.metrics.latencyRatio),
-                   ratio(r.metrics.flopsRatio), r.canonicalId);
-        fmt::print("# path: {}\n{}", r.path, r.operatorText);
-    }
+    printAgainstBaseline(rows, true);
+    if (rows.empty()) return;
     auto all = db.candidates("seq");
     std::vector<search::ParetoPoint> points;
     for (const auto& r : all)
@@ -276,6 +299,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
         }
         json settings = json::parse(probe.meta("settings").value_or("{}"), nullptr, false);
         if (cmd.count("--budget") == 0 && settings.contains("budget")) o.budget = settings["budget"].get<int64_t>();
+        if (cmd.count("--max-hours") == 0 && settings.contains("max_hours")) o.maxHours = settings["max_hours"].get<double>();
         o.db = o.resume;
     } else {
         validate(o);
@@ -301,7 +325,8 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
                               evaluator->fingerprint(), utcNow("%Y-%m-%dT%H:%M:%SZ"), SYNO_VERSION};
         db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::create(o.db, info));
     }
-    db->setMeta("settings", json{{"budget", o.budget}, {"workers", o.workers}, {"threads", o.threads}}.dump());
+    db->setMeta("settings", json{{"budget", o.budget}, {"workers", o.workers}, {"threads", o.threads},
+                                 {"max_hours", o.maxHours}}.dump());
     const int64_t requeued = resuming ? db->requeueRunning() : 0;
     const int64_t session = db->beginSession(resuming ? "resume" : "search");
     const bool show = !o.quiet && isatty(STDERR_FILENO);
@@ -312,7 +337,18 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
 
     auto proposer = makeProposer(o, problem);
     search::LocalWorkerPool pool(*evaluator, o.workers);
-    search::SearchDriver driver(*proposer, pool, reward, {o.budget, o.batch, 100000});
+    search::DriverOptions driverOptions{o.budget, o.batch, 100000, {}};
+    if (o.maxHours > 0) {
+        // Time already spent on the run's finished evaluations, plus this session's.
+        double spent = 0;
+        for (const auto& r : db->candidates("seq"))
+            if (std::isfinite(r.evalSeconds) && (r.status == "done" || r.status == "failed")) spent += r.evalSeconds;
+        const auto start = std::chrono::steady_clock::now();
+        driverOptions.stop = [spent, start, limit = o.maxHours * 3600] {
+            return spent + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= limit;
+        };
+    }
+    search::SearchDriver driver(*proposer, pool, reward, driverOptions);
     ProgressRecorder recorder(*db, o.budget, o.workers, show);
     search::SearchSummary summary = driver.run(recorder);
     recorder.close();
@@ -320,6 +356,9 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
                                         summary.failed, summary.exhausted ? ", space exhausted" : ""));
     if (summary.exhausted)
         fmt::print("the search space holds no further operator: stopped after {} evaluations\n", summary.evaluated);
+    if (summary.stopped)
+        fmt::print("--max-hours {} reached: stopped after {} evaluations (--resume with a larger --max-hours continues)\n",
+                   o.maxHours, summary.evaluated);
     printBest(*db, o.top);
     fmt::print("\ndatabase: {}  (syno runs top --db {}; continue with syno search --resume {} --budget N)\n", o.db, o.db,
                o.db);
@@ -368,8 +407,16 @@ void addSearchCommand(CLI::App& app) {
         identity(*cmd, s, fmt::format("max-{}", kinds[k]), y.maxOfKind[static_cast<size_t>(k)],
                  fmt::format("most {} (-1: no limit)", kinds[k]));
     identity(*cmd, s, "max-flops", y.maxFlops, "largest staged FLOPs, summed over bindings");
-    identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to conv2d on the same layers (0: "
-                                                          "no bound; conv2d must fit the variables)");
+    identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
+                                                          "original layers, else conv2d on the bindings; 0: no bound)");
+    identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)");
+    identity(*cmd, s, "min-speedup", s.minSpeedup, "training evaluator: a candidate whose whole-network latency "
+                                                   "ratio at batch 1 is below this is not trained (0: train all)");
+    identity(*cmd, s, "kill-margin", s.killMargin, "training evaluator: stop a candidate whose validation accuracy "
+                                                   "after an epoch is this far below the baseline's (0: never)");
+    identity(*cmd, s, "latency-runs", s.latencyRuns, "training evaluator: interleaved latency rounds per candidate");
+    identity(*cmd, s, "latency-weight", s.rewardOptions.latencyWeight, "speed reward: share of measured latency "
+                                                                       "(vs FLOPs) in the speedup it rewards");
     identity(*cmd, s, "min-flops", y.minFlops, "smallest staged FLOPs, summed over bindings");
     identity(*cmd, s, "min-weight-size", y.minWeightNumel, "smallest weight (elements)");
     identity(*cmd, s, "max-enum", y.maxEnumerationsPerVar, "powers enumerated per coefficient");
@@ -380,6 +427,10 @@ void addSearchCommand(CLI::App& app) {
                                           "raise it to continue further")
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
+    cmd->add_option("--max-hours", s.maxHours, "stop once the run's evaluations (over all its sessions) took this "
+                                               "many hours (0: no limit); --resume with more continues")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 10000.0));
     cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(CLI::Range(1, 256));
     cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")->capture_default_str();
     cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");
@@ -394,6 +445,8 @@ void addSearchCommand(CLI::App& app) {
                 "  syno search --resume run.db --budget 80          continue it (killed or finished) up to 80 evaluations\n"
                 "  syno search --evaluator synthetic --budget 200 --algorithm random --db r.db   no training\n"
                 "  syno search --reward speed --max-accuracy-loss 0.01   faster operators at <= 1% accuracy loss\n"
+                "  syno search --model resnet18 --reward speed --min-speedup 1.2 --kill-margin 0.05 --db r18.db\n"
+                "                                                   ResNet-18: latency at 224x224 first, then training\n"
                 "  syno runs top --db run.db                        inspect without resuming");
     cmd->callback([o, cmd] { runSearch(*o, *cmd); });
 }

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
     syno::cli::addEvalCommand(app);
     syno::cli::addSearchCommand(app);
     syno::cli::addRunsCommand(app);
+    syno::cli::addCampaignCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

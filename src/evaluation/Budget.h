@@ -30,6 +30,7 @@ struct Budget {
     bool augment = true;        // random horizontal flip + translation by up to 2 pixels (roll)
     std::vector<Milestone> milestones;
     double timeLimitSeconds = 0;  // 0: none
+    bool testAccuracy = true;     // evaluate on the test set after training (not needed inside a search)
     uint64_t seed = 1;
     int threads = 2;
     int latencyRuns = 20;

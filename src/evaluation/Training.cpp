@@ -8,6 +8,7 @@
 #include <cstring>
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <numbers>
 
 #include <fmt/format.h>
@@ -182,10 +183,14 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
                                         m.minAccuracy, m.epoch));
     }
     result.seconds = secondsSince(start);
+    result.ok = true;
+    if (!b.testAccuracy) {
+        result.testAccuracy = std::numeric_limits<double>::quiet_NaN();
+        return result;
+    }
     std::vector<int64_t> all(static_cast<size_t>(job.data->test.count));
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
     result.testAccuracy = accuracy(net, job.data->test, all, *job.split);
-    result.ok = true;
     return result;
 }
 

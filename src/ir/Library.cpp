@@ -134,6 +134,13 @@ const char* names() {
     return "conv2d, conv1x1, grouped, depthwise, dilated, avgpool, linear, shiftconv, operator1, operator2";
 }
 
+bool isKnown(const std::string& name) {
+    for (const char* n : {"conv2d", "conv1x1", "grouped", "depthwise", "dilated", "avgpool", "linear", "shiftconv",
+                          "operator1", "operator2"})
+        if (name == n) return true;
+    return false;
+}
+
 Operator byName(const std::string& name, const VariableTable& vars) {
     if (name == "conv2d") return conv2d(vars);
     if (name == "conv1x1") return conv1x1(vars);

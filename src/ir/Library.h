@@ -43,5 +43,6 @@ Operator twoStageShiftConv(const VariableTable& vars, const std::string& k = "k"
 // operator1, operator2); throws syno::Error naming the known ones otherwise.
 Operator byName(const std::string& name, const VariableTable& vars);
 const char* names();  // "conv2d, conv1x1, ..." for help texts
+bool isKnown(const std::string& name);  // one of names()
 
 }  // namespace syno::library

@@ -62,7 +62,15 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
             if (!summary.exhausted) summary.exhausted = true;  // a Wait with nothing in flight: nothing left
             break;
         }
-        // Dispatch: recorded outcomes are replayed, the rest go to the backend.
+        // Dispatch: recorded outcomes are replayed, the rest go to the backend (unless time is up: the
+        // batch is then left unevaluated, so a resumed run proposes it again, identically).
+        const bool anyNew = std::any_of(batch.begin(), batch.end(), [&](const Slot& s) {
+            return !observer.recorded(s.dispatch).has_value();
+        });
+        if (anyNew && options_.stop && options_.stop()) {
+            summary.stopped = true;
+            break;
+        }
         std::map<int64_t, size_t> slotOfSeq;
         size_t pending = 0;
         for (size_t i = 0; i < batch.size(); ++i) {

@@ -8,6 +8,7 @@
 // replays the interrupted one without evaluating anything twice. An operator equal (canonical form) to
 // one evaluated before is not evaluated again: its reward is reported to the algorithm at no cost.
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "search/EvaluationBackend.h"
@@ -37,6 +38,9 @@ struct DriverOptions {
     int64_t budget = 100;  // evaluations (done or failed), replayed ones included
     int batch = 1;         // proposals in flight at once
     int64_t maxFreeRepeats = 100000;  // consecutive already-evaluated proposals before giving up
+    // Asked before each batch that would evaluate something: true ends the run there (a time budget). A
+    // run stopped so and resumed continues exactly as if it had not stopped.
+    std::function<bool()> stop;
 };
 
 struct SearchSummary {
@@ -45,6 +49,7 @@ struct SearchSummary {
     int64_t replayed = 0;
     int64_t repeats = 0;    // proposals equal to an evaluated operator (not evaluated again)
     bool exhausted = false; // the space ran out before the budget
+    bool stopped = false;   // options.stop said so
 };
 
 class SearchDriver {

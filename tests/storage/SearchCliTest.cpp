@@ -123,6 +123,23 @@ TEST_F(SearchCli, SameSeedSameCandidates) {
     }
 }
 
+TEST_F(SearchCli, MaxHoursStopsTheRunAndAResumeContinuesTheSameSequence) {
+    const std::string timed = path("timed.db"), reference = path("full.db");
+    ASSERT_EQ(run(search({"--budget", "10", "--seed", "5", "--db", reference})).exitCode, 0);
+    // 0.3 s per evaluation, 1.1 s of evaluations allowed: stopped after a few.
+    Result first = run(search({"--budget", "10", "--seed", "5", "--db", timed, "--synthetic-delay", "0.3",
+                               "--max-hours", "0.0003"}));
+    ASSERT_EQ(first.exitCode, 0) << first.err;
+    EXPECT_NE(first.out.find("--max-hours 0.0003 reached"), std::string::npos) << first.out;
+    const auto partial = ids(timed);
+    EXPECT_GE(partial.size(), 3u);
+    EXPECT_LE(partial.size(), 6u);
+    Result more = run({"search", "--resume", timed, "--max-hours", "1", "-q"});
+    ASSERT_EQ(more.exitCode, 0) << more.err;
+    EXPECT_EQ(ids(timed), ids(reference));
+    for (const auto& row : rows(timed)) EXPECT_EQ(row.attempts, 1) << row.seq;
+}
+
 TEST_F(SearchCli, KilledMidEvaluationResumesLosingNothing) {
     const std::string db = path("killed.db"), reference = path("reference.db");
     const std::vector<std::string> identity = {"--budget", "16", "--workers", "2", "--seed", "9"};
