@@ -44,3 +44,13 @@ std::optional<double> reward(const Outcome& outcome, const RewardOptions& o) {
 }
 
 }  // namespace syno::search
+
+namespace syno::search {
+
+std::optional<double> feedback(const Outcome& outcome, const RewardOptions& o) {
+    std::optional<double> r = reward(outcome, o);
+    if (!r && o.kind == "speed") return 0.0;
+    return r;
+}
+
+}  // namespace syno::search

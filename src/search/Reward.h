@@ -30,5 +30,9 @@ double accuracyReward(double accuracy, const RewardOptions& options);
 double combinedSpeedup(const Metrics& m, const RewardOptions& options);
 // nullopt for a failed outcome or one without an accuracy.
 std::optional<double> reward(const Outcome& outcome, const RewardOptions& options);
+// What the search algorithm learns from an outcome: its reward; for a failed one, nothing under the
+// accuracy reward (a failure says little about accuracy) but 0 under the speed reward, whose evaluator
+// fails candidates for being too slow or hopelessly inaccurate, which is exactly what it must avoid.
+std::optional<double> feedback(const Outcome& outcome, const RewardOptions& options);
 
 }  // namespace syno::search

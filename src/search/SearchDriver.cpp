@@ -106,8 +106,9 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
                 observer.finished(s.dispatch, *s.outcome, r, s.seconds, true);
                 ++summary.replayed;
             }
-            proposer_.report(s.ticket, r);
-            rewardOf[s.dispatch.candidate.canonicalId] = r;
+            const std::optional<double> learned = feedback(*s.outcome, reward_);
+            proposer_.report(s.ticket, learned);
+            rewardOf[s.dispatch.candidate.canonicalId] = learned;
             ++summary.evaluated;
             if (!r) ++summary.failed;
         }

@@ -49,6 +49,19 @@ TEST(Reward, SpeedRewardsFasterAtBoundedLoss) {
     EXPECT_DOUBLE_EQ(combinedSpeedup(ok(0.9, 4.0, 1.0).metrics, o), 2.0);
 }
 
+TEST(Reward, FailuresTeachTheSpeedSearchButNotTheAccuracySearch) {
+    Outcome failed;
+    failed.failure = "too slow to train: 0.90x";
+    RewardOptions o;
+    EXPECT_FALSE(feedback(failed, o).has_value());
+    o.kind = "speed";
+    ASSERT_TRUE(feedback(failed, o).has_value());
+    EXPECT_EQ(*feedback(failed, o), 0.0);
+    EXPECT_FALSE(reward(failed, o).has_value());  // still a failure for the record
+    const Outcome good = ok(0.9, 4.0, 1.0);
+    EXPECT_EQ(feedback(good, o), reward(good, o));
+}
+
 TEST(Reward, BadOptionsAreRefused) {
     RewardOptions o;
     o.kind = "loss";
