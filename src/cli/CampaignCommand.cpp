@@ -40,7 +40,7 @@ struct CampaignOptions {
     uint64_t seed = 1;
     int finalists = 3, seeds = 2, baselineSeeds = 3;
     std::vector<std::string> compare{"operator1", "operator2"};
-    double maxAccuracyLoss = 0.02, minSpeedup = 1.3, killMargin = 0.15;
+    double maxAccuracyLoss = 0.02, minSpeedup = 1.5, killMargin = 0.15, targetSpeedup = 3;
     double minFlopsRatio = 0.15, maxFlopsRatio = 0.9;
     int threads = 2, latencyRuns = 15;
     int proxyEpochs = -1, finalEpochs = -1;
@@ -49,6 +49,7 @@ struct CampaignOptions {
     // Per session.
     double hours = 4;
     int64_t searchBudget = 1'000'000;
+    double quietWait = 600;
     bool resultsOnly = false;
 };
 
@@ -61,6 +62,7 @@ json identityJson(const CampaignOptions& o) {
             {"compare", o.compare},
             {"max_accuracy_loss", o.maxAccuracyLoss},
             {"min_speedup", o.minSpeedup},
+            {"target_speedup", o.targetSpeedup},
             {"kill_margin", o.killMargin},
             {"min_flops_ratio", o.minFlopsRatio},
             {"max_flops_ratio", o.maxFlopsRatio},
@@ -124,6 +126,7 @@ void openCampaign(CampaignOptions& o, const CLI::App& cmd) {
         o.compare = stored["compare"].get<std::vector<std::string>>();
         o.maxAccuracyLoss = stored["max_accuracy_loss"];
         o.minSpeedup = stored["min_speedup"];
+        o.targetSpeedup = stored["target_speedup"];
         o.killMargin = stored["kill_margin"];
         o.minFlopsRatio = stored["min_flops_ratio"];
         o.maxFlopsRatio = stored["max_flops_ratio"];
@@ -157,7 +160,8 @@ void search(const CampaignOptions& o) {
     } else {
         args.insert(args.end(), {"--db", db.string(), "--model", o.model, "--reward", "speed", "--latency-weight", "1",
                                  "--seed", std::to_string(o.seed), "--max-accuracy-loss", fmt::format("{}", o.maxAccuracyLoss),
-                                 "--min-speedup", fmt::format("{}", o.minSpeedup), "--kill-margin",
+                                 "--min-speedup", fmt::format("{}", o.minSpeedup), "--target-speedup",
+                                 fmt::format("{}", o.targetSpeedup), "--kill-margin",
                                  fmt::format("{}", o.killMargin), "--min-flops-ratio", fmt::format("{}", o.minFlopsRatio),
                                  "--max-flops-ratio", fmt::format("{}", o.maxFlopsRatio), "--latency-runs",
                                  std::to_string(o.latencyRuns)});
@@ -165,7 +169,7 @@ void search(const CampaignOptions& o) {
         if (o.proxySubset > 0) args.insert(args.end(), {"--subset", std::to_string(o.proxySubset)});
     }
     args.insert(args.end(), {"--budget", std::to_string(o.searchBudget), "--max-hours", fmt::format("{}", o.hours),
-                             "--threads", std::to_string(o.threads)});
+                             "--threads", std::to_string(o.threads), "--quiet-wait", fmt::format("{}", o.quietWait)});
     step(fmt::format("search ({} h of evaluations at most, {})", o.hours, db.string()));
     const ChildStatus st = runSyno(args);
     if (!st.ok()) throw Error(fmt::format("the search stopped: {} (resume with the same command)", st.describe()));
@@ -255,7 +259,8 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
         for (const auto& e : entries) {
             if (e.name == "baseline") continue;
             std::vector<std::string> args{"eval", "--latency-only", "--latency-batches", "1,16", "--latency-threads", "1,2",
-                                          "--latency-runs", std::to_string(o.latencyRuns)};
+                                          "--latency-runs", std::to_string(o.latencyRuns), "--quiet-wait",
+                                          fmt::format("{}", o.quietWait)};
             const auto src = sourceArgs(o, e);
             args.insert(args.end(), src.begin(), src.end());
             runStep(o, dir / "latency" / (e.name + ".json"), args,
@@ -297,6 +302,9 @@ void addCampaignCommand(CLI::App& app) {
     cmd->add_option("--min-speedup", s.minSpeedup, "search: candidates slower than this are not trained")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--target-speedup", s.targetSpeedup, "speed reward: the speedup that earns the full reward")
+        ->capture_default_str()
+        ->check(CLI::Range(1.01, 100.0));
     cmd->add_option("--kill-margin", s.killMargin, "search: stop a training this far below the baseline's curve")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 0.99));
@@ -314,6 +322,10 @@ void addCampaignCommand(CLI::App& app) {
     cmd->add_option("--final-subset", s.finalSubset, "finals: training images (default: the final budget's)");
     cmd->add_option("--reuse", s.reuse, "take the finalists of this other campaign's folder instead of searching "
                                         "(ResNet-34 reusing ResNet-18's operators, as the paper does)");
+    cmd->add_option("--quiet-wait", s.quietWait, "before each latency measurement, wait up to this many seconds for "
+                                                 "other processes to go quiet")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 86400.0));
     cmd->add_flag("--results-only", s.resultsOnly, "only rewrite the result table from what the folder holds");
     cmd->footer("Steps (each a child syno process whose result is a file in --dir; a resumed campaign skips\n"
                 "finished ones): search.db (syno search --reward speed, stopped after --hours), finalists.json,\n"

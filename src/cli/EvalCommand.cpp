@@ -105,6 +105,7 @@ void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& 
     const auto deployment = evaluation::modelLayout(o.settings.model, evaluation::Instance::Deployment);
     evaluation::LatencySettings ls;
     ls.rounds = o.settings.latencyRuns;
+    ls.quietWaitSeconds = o.settings.quietWaitSeconds;
     ls.batches = o.settings.latencyBatches;
     ls.threads = o.settings.latencyThreads.empty() ? std::vector<int>{o.settings.threads} : o.settings.latencyThreads;
     std::optional<SizeContext> ctx;
@@ -226,6 +227,10 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_option("--latency-threads", s.latencyThreads, "thread counts timed (comma-separated; default: --threads)")
         ->delimiter(',')
         ->check(CLI::Range(1, 256));
+    cmd->add_option("--quiet-wait", s.quietWaitSeconds,
+                    "before timing each point, wait up to this many seconds for other processes to go quiet")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 86400.0));
     cmd->add_flag("--no-latency", o->noLatency, "skip the latency measurement");
     cmd->add_flag("--latency-only", o->latencyOnly,
                   "only time the deployment instance against the original network (no data set, no training)");

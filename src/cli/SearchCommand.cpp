@@ -68,6 +68,7 @@ struct SearchOptions {
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
     double maxHours = 0;  // stop once the run's evaluations (all sessions) took this long; 0: no limit
+    double quietWait = 0;  // training evaluator: seconds to wait for a quiet machine before timing
     int workers = 1;
     int threads = 2;
     std::string db, resume;
@@ -172,6 +173,7 @@ std::unique_ptr<search::Evaluator> makeEvaluator(const SearchOptions& o, const P
     s.killMargin = o.killMargin;
     s.latencyRuns = o.latencyRuns;
     s.latencyBatches = {1};  // the reward's; `syno eval` and the campaign's finals time more
+    s.quietWaitSeconds = o.quietWait;
     return evaluation::makeTrainingEvaluator(s);
 }
 
@@ -431,6 +433,10 @@ void addSearchCommand(CLI::App& app) {
                                                "many hours (0: no limit); --resume with more continues")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 10000.0));
+    cmd->add_option("--quiet-wait", s.quietWait, "training evaluator: before timing a candidate, wait up to this "
+                                                 "many seconds for other processes to go quiet")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 86400.0));
     cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(CLI::Range(1, 256));
     cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")->capture_default_str();
     cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");

@@ -97,6 +97,18 @@ Attempt timePoint(Net& candidate, Net& baseline, const torch::Tensor& x, int rou
     return at;
 }
 
+// Seconds spent until a one-second window had other processes below settings.busyCores (or the wait ran out).
+double waitForQuiet(const LatencySettings& settings) {
+    double waited = 0;
+    while (waited < settings.quietWaitSeconds) {
+        OtherLoadMeter meter;
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        waited += 1;
+        if (meter.coresSinceStart() <= settings.busyCores) break;
+    }
+    return waited;
+}
+
 }  // namespace
 
 OtherLoadMeter::OtherLoadMeter() : totalBusy_(machineBusySeconds()), self_(selfSeconds()), wall_(nowSeconds()) {}
@@ -129,6 +141,7 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
             auto x = torch::randn({batch, layout.inChannels, layout.imageSize, layout.imageSize}, gen, torch::kFloat);
             for (int threads : settings.threads) {
                 plans::setThreads(threads);
+                const double waited = waitForQuiet(settings);
                 Attempt best;
                 for (int a = 1; a <= std::max(1, settings.attempts); ++a) {
                     if (a > 1) std::this_thread::sleep_for(std::chrono::duration<double>(settings.pauseSeconds));
@@ -144,6 +157,7 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
                     best.point.attempts = a;
                     if (best.good(settings)) break;
                 }
+                best.point.waitedSeconds = waited;
                 best.point.batch = batch;
                 best.point.threads = threads;
                 best.point.noisy = !best.good(settings);

@@ -25,6 +25,9 @@ struct LatencySettings {
     double busyCores = 0.30;    // CPU time of other processes per wall second above which the machine is busy
     int attempts = 3;           // measurements of a noisy point before it is kept, flagged
     double pauseSeconds = 2;    // between attempts
+    // Before each point, wait up to this long for the machine to be quiet (other processes below busyCores
+    // over a second), so that a long campaign sits out a neighbour's burst of work instead of timing it.
+    double quietWaitSeconds = 0;
 };
 
 struct LatencyPoint {
@@ -34,6 +37,7 @@ struct LatencyPoint {
     double ratio = 0;               // baselineMs / ms (> 1: the operator is faster)
     double spread = 0;              // IQR / median of the per-round ratios
     double otherCores = 0;          // CPU time other processes used per wall second while timing
+    double waitedSeconds = 0;       // spent waiting for a quiet machine first
     int rounds = 0, attempts = 0;
     bool noisy = false;             // still wide or busy after every attempt
 };

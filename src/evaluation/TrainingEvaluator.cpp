@@ -54,6 +54,7 @@ std::string detailsJson(const EvalReport& r) {
                           {"ratio", number(p.ratio)},
                           {"spread", number(p.spread)},
                           {"other_cores", number(p.otherCores)},
+                          {"waited_seconds", number(p.waitedSeconds)},
                           {"rounds", p.rounds},
                           {"attempts", p.attempts},
                           {"noisy", p.noisy}});
@@ -110,6 +111,9 @@ TrainingEvaluator::TrainingEvaluator(const EvalSettings& settings) : state_(std:
     s.deployment = modelLayout(settings.model, Instance::Deployment);
     s.specVars = placeholderVariables(s.layout.spec);
     s.latency.rounds = settings.latencyRuns;
+    if (!(settings.quietWaitSeconds >= 0 && settings.quietWaitSeconds <= 86400))
+        throw Error(fmt::format("--quiet-wait must lie in [0, 86400] seconds, not {}", settings.quietWaitSeconds));
+    s.latency.quietWaitSeconds = settings.quietWaitSeconds;
     s.latency.batches = settings.latencyBatches;
     s.latency.threads = settings.latencyThreads.empty() ? std::vector<int>{settings.threads} : settings.latencyThreads;
     for (int64_t b : s.latency.batches)

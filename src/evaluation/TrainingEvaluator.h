@@ -43,6 +43,7 @@ struct EvalSettings {
     int latencyRuns = 15;          // interleaved rounds per batch and thread count (medians), after warm-up
     std::vector<int64_t> latencyBatches{1, 16};
     std::vector<int> latencyThreads;  // empty: {threads}
+    double quietWaitSeconds = 0;      // before timing, wait up to this long for other processes to go quiet
     // Before training: a candidate whose batch-1 latency ratio (at the first latency thread count) is
     // below this is not trained (0: always train). A speed search has no use for slower operators.
     double minSpeedup = 0;
