@@ -37,6 +37,7 @@ struct CampaignOptions {
     std::string dir;
     // The campaign's identity (stored in campaign.json; a resume must agree).
     std::string model = "resnet18";
+    std::string data = "fashion-mnist";
     uint64_t seed = 1;
     int finalists = 3, seeds = 2, baselineSeeds = 3;
     std::vector<std::string> compare{"operator1", "operator2"};
@@ -50,11 +51,13 @@ struct CampaignOptions {
     double hours = 4;
     int64_t searchBudget = 1'000'000;
     double quietWait = 600;
+    std::string dataDir;
     bool resultsOnly = false;
 };
 
 json identityJson(const CampaignOptions& o) {
     return {{"model", o.model},
+            {"data", o.data},
             {"seed", o.seed},
             {"finalists", o.finalists},
             {"seeds", o.seeds},
@@ -111,6 +114,7 @@ void openCampaign(CampaignOptions& o, const CLI::App& cmd) {
                     if (c == '_') c = '-';
                 return k;
             }();
+            if (!stored.contains(key) && key == "data") stored[key] = "fashion-mnist";  // added later: the old default
             if (!stored.contains(key))
                 throw Error(fmt::format("{}: made by another syno version (no {})", idFile.string(), key));
             if (cmd.count(option) > 0 && stored[key] != value)
@@ -119,6 +123,7 @@ void openCampaign(CampaignOptions& o, const CLI::App& cmd) {
         }
         // Adopt the stored identity.
         o.model = stored["model"];
+        o.data = stored["data"];
         o.seed = stored["seed"];
         o.finalists = stored["finalists"];
         o.seeds = stored["seeds"];
@@ -158,7 +163,7 @@ void search(const CampaignOptions& o) {
     if (fs::exists(db)) {
         args.insert(args.end(), {"--resume", db.string()});
     } else {
-        args.insert(args.end(), {"--db", db.string(), "--model", o.model, "--reward", "speed", "--latency-weight", "1",
+        args.insert(args.end(), {"--db", db.string(), "--model", o.model, "--data", o.data, "--reward", "speed", "--latency-weight", "1",
                                  "--seed", std::to_string(o.seed), "--max-accuracy-loss", fmt::format("{}", o.maxAccuracyLoss),
                                  "--min-speedup", fmt::format("{}", o.minSpeedup), "--target-speedup",
                                  fmt::format("{}", o.targetSpeedup), "--kill-margin",
@@ -170,6 +175,7 @@ void search(const CampaignOptions& o) {
     }
     args.insert(args.end(), {"--budget", std::to_string(o.searchBudget), "--max-hours", fmt::format("{}", o.hours),
                              "--threads", std::to_string(o.threads), "--quiet-wait", fmt::format("{}", o.quietWait)});
+    if (!o.dataDir.empty()) args.insert(args.end(), {"--data-dir", o.dataDir});
     step(fmt::format("search ({} h of evaluations at most, {})", o.hours, db.string()));
     const ChildStatus st = runSyno(args);
     if (!st.ok()) throw Error(fmt::format("the search stopped: {} (resume with the same command)", st.describe()));
@@ -246,7 +252,9 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
         for (const auto& e : entries) {
             const int seeds = e.name == "baseline" ? o.baselineSeeds : o.seeds;
             for (int s = 1; s <= seeds; ++s) {
-                std::vector<std::string> args{"eval", "--budget", "final", "--seed", std::to_string(s), "--no-latency"};
+                std::vector<std::string> args{"eval", "--budget", "final", "--seed", std::to_string(s), "--no-latency",
+                                              "--data", o.data};
+                if (!o.dataDir.empty()) args.insert(args.end(), {"--data-dir", o.dataDir});
                 if (e.name != "baseline") args.push_back("--skip-baseline");
                 if (o.finalEpochs > 0) args.insert(args.end(), {"--epochs", std::to_string(o.finalEpochs)});
                 if (o.finalSubset > 0) args.insert(args.end(), {"--subset", std::to_string(o.finalSubset)});
@@ -284,6 +292,8 @@ void addCampaignCommand(CLI::App& app) {
     auto& s = *o;
     cmd->add_option("--dir", s.dir, "the campaign's folder (created; run again to resume)")->required();
     cmd->add_option("--model", s.model, std::string("network: ") + evaluation::modelNames())->capture_default_str();
+    cmd->add_option("--data", s.data, "training data: fashion-mnist, cifar10 or cifar100")->capture_default_str();
+    cmd->add_option("--data-dir", s.dataDir, "the data set's folder (CIFAR: its binary distribution)");
     cmd->add_option("--hours", s.hours, "search time (the run's evaluations, over all sessions); raise it to search on")
         ->capture_default_str();
     cmd->add_option("--search-budget", s.searchBudget, "most candidates the search evaluates")

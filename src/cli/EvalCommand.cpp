@@ -14,6 +14,7 @@
 #include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "cli/Commands.h"
+#include "evaluation/FashionMnist.h"
 #include "evaluation/ModelCatalog.h"
 #include "evaluation/TrainingEvaluator.h"
 #include "ir/Library.h"
@@ -215,8 +216,11 @@ void addEvalCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--seed", s.seed, "seed of initialisation, order and augmentation (same seed, same numbers)")
         ->capture_default_str();
-    cmd->add_option("--data-dir", s.dataDir, "Fashion-MNIST idx .gz files (Debian: dataset-fashion-mnist)")
+    cmd->add_option("--data", s.dataSet, std::string("training data: ") + evaluation::dataSetNames() +
+                                             " (CIFAR: real networks only)")
         ->capture_default_str();
+    cmd->add_option("--data-dir", s.dataDir, "the data set's folder (default: Debian's dataset-fashion-mnist; CIFAR: "
+                                             "its binary distribution, cifar-10-batches-bin or cifar-100-binary)");
     cmd->add_option("--latency-runs", s.latencyRuns, "interleaved rounds per batch and thread count (medians)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
@@ -274,7 +278,8 @@ void addEvalCommand(CLI::App& app) {
         "  syno eval --model mlp --library linear --epochs 1 --subset 5000\n"
         "  syno eval --model vgg --spec\n"
         "  syno eval --model resnet18 --library operator2 --latency-only --latency-threads 1,2\n"
-        "  syno eval --model resnet18 --op op.txt --budget final --kill-margin 0.05",
+        "  syno eval --model resnet18 --op op.txt --budget final --kill-margin 0.05\n"
+        "  syno eval --model resnet18 --baseline --data cifar10 --data-dir ~/cifar-10-batches-bin",
         evaluation::modelNames(), evaluation::budgetHelp()));
     cmd->callback([o] { runEvalCommand(*o); });
 }

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -42,6 +43,9 @@ struct Field {
     std::string name;
     std::function<json()> get;
     std::function<void(const json&)> set;
+    // For an option added after runs were recorded: the value those runs implied. While the option holds
+    // it, it is left out of the options JSON (so their hash still matches), and a run without it takes it.
+    std::optional<json> legacy;
 };
 
 struct SearchOptions {
@@ -49,6 +53,8 @@ struct SearchOptions {
     uint64_t seed = 1;
     std::string evaluator = "train";
     std::string model = "resnet";
+    std::string data = "fashion-mnist";
+    std::string dataDir;  // per session: where the data set is
     std::string reward = "accuracy";
     search::RewardOptions rewardOptions;
     int batch = 0;  // 0: the number of workers
@@ -80,14 +86,16 @@ struct SearchOptions {
 };
 
 template <class T>
-CLI::Option* identity(CLI::App& cmd, SearchOptions& o, const std::string& name, T& ref, const std::string& help) {
-    o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<T>(); }});
+CLI::Option* identity(CLI::App& cmd, SearchOptions& o, const std::string& name, T& ref, const std::string& help,
+                      std::optional<json> legacy = std::nullopt) {
+    o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<T>(); }, legacy});
     return cmd.add_option("--" + name, ref, help)->capture_default_str();
 }
 
 json optionsJson(const SearchOptions& o) {
     json j = json::object();
-    for (const auto& f : o.fields) j[f.name] = f.get();
+    for (const auto& f : o.fields)
+        if (!f.legacy || f.get() != *f.legacy) j[f.name] = f.get();
     return j;
 }
 
@@ -169,6 +177,8 @@ std::unique_ptr<search::Evaluator> makeEvaluator(const SearchOptions& o, const P
     s.threads = o.threads;
     s.timeLimitSeconds = o.timeLimit;
     s.seed = o.seed;
+    s.dataSet = o.data;
+    s.dataDir = o.dataDir;
     s.minSpeedup = o.minSpeedup;
     s.killMargin = o.killMargin;
     s.latencyRuns = o.latencyRuns;
@@ -292,6 +302,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
         if (stored.is_discarded() || !stored.is_object())
             throw Error(fmt::format("{}: the recorded options are not JSON (corrupt run database)", o.resume));
         for (auto& f : o.fields) {
+            if (!stored.contains(f.name) && f.legacy) stored[f.name] = *f.legacy;
             if (!stored.contains(f.name))
                 throw Error(fmt::format("{}: the run has no option --{} (made by another syno version)", o.resume, f.name));
             if (cmd.count("--" + f.name) > 0 && f.get() != stored[f.name])
@@ -378,6 +389,8 @@ void addSearchCommand(CLI::App& app) {
     identity(*cmd, s, "evaluator", s.evaluator, "train (proxy training on Fashion-MNIST) or synthetic (a cheap "
                                                 "deterministic reward, no training)");
     identity(*cmd, s, "model", s.model, "model whose placeholder layers the operator replaces (see syno eval --help)");
+    identity(*cmd, s, "data", s.data, "training evaluator: fashion-mnist, cifar10 or cifar100 (real networks)",
+             json("fashion-mnist"));
     identity(*cmd, s, "reward", s.reward, "accuracy (the paper's) or speed (faster at bounded accuracy loss)");
     identity(*cmd, s, "reward-lb", s.rewardOptions.lowerBound, "accuracy reward: accuracy at or below it earns 0");
     identity(*cmd, s, "reward-ub", s.rewardOptions.upperBound, "accuracy reward: accuracy at or above it earns 1");
@@ -437,6 +450,8 @@ void addSearchCommand(CLI::App& app) {
                                                  "many seconds for other processes to go quiet")
         ->capture_default_str()
         ->check(CLI::Range(0.0, 86400.0));
+    cmd->add_option("--data-dir", s.dataDir, "training evaluator: the data set's folder (default: Debian's "
+                                             "Fashion-MNIST; CIFAR: its binary distribution)");
     cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(CLI::Range(1, 256));
     cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")->capture_default_str();
     cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");

@@ -59,9 +59,9 @@ Budget realFinalBudget() {
 std::string Budget::describe() const {
     std::string m;
     for (const auto& s : milestones) m += fmt::format("{}{}:{:.2f}", m.empty() ? "" : ",", s.epoch, s.minAccuracy);
-    return fmt::format("model={} budget={} epochs={} subset={} batch={} validation={} lr={} warmup={} momentum={} "
+    return fmt::format("model={}{} budget={} epochs={} subset={} batch={} validation={} lr={} warmup={} momentum={} "
                        "wd={} clip={} augment={} milestones={} time-limit={} seed={} threads={}{}",
-                       model, name, epochs, subset, batch, validation, maxLr, warmupFraction, momentum, weightDecay,
+                       model, data == "fashion-mnist" ? "" : " data=" + data, name, epochs, subset, batch, validation, maxLr, warmupFraction, momentum, weightDecay,
                        clipNorm, augment ? "flip+shift2" : "none", m.empty() ? "none" : m, timeLimitSeconds, seed,
                        threads, testAccuracy ? "" : " test=no");
 }
@@ -89,6 +89,7 @@ Budget resolveBudget(const EvalSettings& s) {
     b.seed = s.seed;
     b.latencyRuns = s.latencyRuns;
     b.model = s.model;
+    b.data = s.dataSet;
     return b;
 }
 

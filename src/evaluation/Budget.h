@@ -35,6 +35,7 @@ struct Budget {
     int threads = 2;
     int latencyRuns = 20;
     std::string model;
+    std::string data = "fashion-mnist";
 
     std::string describe() const;  // one line with every field that changes results
 };

@@ -86,9 +86,10 @@ ImageSet readIdxPair(const std::string& imagesPath, const std::string& labelsPat
     return set;
 }
 
-FashionMnist loadFashionMnist(const std::string& dir) {
+ImageData loadFashionMnist(const std::string& dir) {
     auto at = [&](const char* name) { return (std::filesystem::path(dir) / name).string(); };
-    FashionMnist data;
+    ImageData data;
+    data.name = "fashion-mnist";
     data.train = readIdxPair(at("train-images-idx3-ubyte.gz"), at("train-labels-idx1-ubyte.gz"));
     data.test = readIdxPair(at("t10k-images-idx3-ubyte.gz"), at("t10k-labels-idx1-ubyte.gz"));
     return data;

@@ -37,7 +37,7 @@ DataSplit splitTraining(const ImageSet& train, int64_t validation, int64_t subse
     if (validation < 1) throw Error(fmt::format("the validation set needs at least one image, not {}", validation));
     const int64_t available = train.count - validation;
     if (available < 1 || subset > available)
-        throw Error(fmt::format("Fashion-MNIST's training file has {} images: too few for {} validation + {} training images",
+        throw Error(fmt::format("the training file has {} images: too few for {} validation + {} training images",
                                 train.count, validation, subset));
     if (subset == 0) throw Error("the training subset needs at least one image");
     const auto order = shuffledIndices(train.count, seed);

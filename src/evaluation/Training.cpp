@@ -30,7 +30,7 @@ std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); 
 std::pair<torch::Tensor, torch::Tensor> gather(const ImageSet& set, const int64_t* indices, int64_t count,
                                                const DataSplit& split) {
     const int64_t size = set.imageSize();
-    auto images = torch::empty({count, 1, set.rows, set.cols}, torch::kUInt8);
+    auto images = torch::empty({count, set.channels, set.rows, set.cols}, torch::kUInt8);
     auto labels = torch::empty({count}, torch::kLong);
     uint8_t* dst = images.data_ptr<uint8_t>();
     int64_t* lab = labels.data_ptr<int64_t>();
@@ -106,8 +106,7 @@ private:
     double lastDrawn_ = -1;
 };
 
-// Mean of the recent losses: "still at chance" is ln(10) for 10 classes.
-constexpr double kChanceLoss = 2.302585;
+// Mean of the recent losses: "still at chance" is ln(classes).
 constexpr double kStuckMargin = 0.05;
 constexpr size_t kLossWindow = 20;
 
@@ -160,8 +159,9 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
             if (epoch == 0 && step == steps / 2 && step >= static_cast<int64_t>(kLossWindow)) {
                 double mean = 0;
                 for (double l : recent) mean += l / static_cast<double>(recent.size());
-                if (mean > kChanceLoss - kStuckMargin)
-                    return fail(fmt::format("loss {:.3f} still at chance (ln 10) after {} steps", mean, step + 1));
+                if (mean > std::log(job.data->classes) - kStuckMargin)
+                    return fail(fmt::format("loss {:.3f} still at chance (ln {}) after {} steps", mean,
+                                            job.data->classes, step + 1));
             }
             const double elapsed = secondsSince(start);
             if (b.timeLimitSeconds > 0 && elapsed > b.timeLimitSeconds)

@@ -21,7 +21,7 @@ struct TrainingJob {
     const ModelLayout* layout = nullptr;
     const Operator* op = nullptr;     // nullptr: the baseline
     const SizeContext* ctx = nullptr; // placeholderContext(*layout, *op) when op is set
-    const FashionMnist* data = nullptr;
+    const ImageData* data = nullptr;
     const DataSplit* split = nullptr;
     Budget budget;
     bool progress = false;            // progress bar on stderr, when it is a terminal

@@ -70,7 +70,7 @@ struct TrainingEvaluator::State {
     ModelLayout layout;      // the training instance
     ModelLayout deployment;  // where latency and FLOPs are measured (the same layout for small models)
     VariableTable specVars;
-    FashionMnist data;
+    ImageData data;
     DataSplit split;
     LatencySettings latency;
 
@@ -107,7 +107,12 @@ TrainingEvaluator::TrainingEvaluator(const EvalSettings& settings) : state_(std:
         throw Error(fmt::format("--kill-margin must lie in [0, 1), not {}", settings.killMargin));
     if (settings.killMargin > 0 && !settings.trainBaseline)
         throw Error("--kill-margin compares with the baseline's training: it cannot go with --skip-baseline");
-    s.layout = modelLayout(settings.model, Instance::Training);
+    s.data = loadDataSet(settings.dataSet, settings.dataDir);
+    const DataShape shape{s.data.train.channels, s.data.train.rows, s.data.classes};
+    if (!isRealNetwork(settings.model) && settings.dataSet != "fashion-mnist")
+        throw Error(fmt::format("the small model {} trains on fashion-mnist only; {} needs a real network "
+                                "(resnet18, ...)", settings.model, settings.dataSet));
+    s.layout = modelLayout(settings.model, Instance::Training, shape);
     s.deployment = modelLayout(settings.model, Instance::Deployment);
     s.specVars = placeholderVariables(s.layout.spec);
     s.latency.rounds = settings.latencyRuns;
@@ -121,7 +126,6 @@ TrainingEvaluator::TrainingEvaluator(const EvalSettings& settings) : state_(std:
     for (int t : s.latency.threads)
         if (t < 1 || t > 256) throw Error(fmt::format("latency thread counts must lie in [1, 256], not {}", t));
     if (s.latency.batches.empty()) throw Error("give at least one latency batch size");
-    s.data = loadFashionMnist(settings.dataDir);
     s.split = splitTraining(s.data.train, s.budget.validation, s.budget.subset);
     plans::setThreads(settings.threads);
 }

@@ -38,7 +38,8 @@ struct EvalSettings {
     int threads = 2;               // libtorch intra-op threads (process-wide: set when the evaluator is made)
     double timeLimitSeconds = 0;   // 0: none; training stops (as a failure) past it
     uint64_t seed = 1;
-    std::string dataDir = "/usr/share/datasets/fashion-mnist";
+    std::string dataSet = "fashion-mnist";  // or cifar10, cifar100 (real networks only)
+    std::string dataDir;                   // "": Debian's Fashion-MNIST; CIFAR's binary distribution otherwise
     bool measureLatency = true;    // whole-network latency (deployment instance) against the baseline, same run
     int latencyRuns = 15;          // interleaved rounds per batch and thread count (medians), after warm-up
     std::vector<int64_t> latencyBatches{1, 16};

@@ -23,7 +23,7 @@ std::vector<std::string> tinyCampaign(const fs::path& dir) {
     return {"campaign", "--model", "mlp", "--dir", dir.string(), "--hours", "1", "--search-budget", "2",
             "--finalists", "1", "--seeds", "2", "--baseline-seeds", "2", "--compare", "linear", "--proxy-epochs", "1",
             "--proxy-subset", "512", "--final-epochs", "1", "--final-subset", "512", "--latency-runs", "2",
-            "--min-speedup", "0", "--kill-margin", "0", "--threads", "1"};
+            "--min-speedup", "0", "--kill-margin", "0", "--threads", "1", "--quiet-wait", "0"};
 }
 
 class CampaignCli : public ::testing::Test {
