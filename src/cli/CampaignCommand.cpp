@@ -94,6 +94,9 @@ void validate(const CampaignOptions& o) {
     for (const auto& name : o.compare)
         if (!library::isKnown(name)) throw Error(fmt::format("--compare: unknown layer '{}' (known: {})", name, library::names()));
     if (!(o.hours >= 0 && o.hours <= 1000)) throw Error(fmt::format("--hours must lie in [0, 1000], not {}", o.hours));
+    for (auto [value, name] : {std::pair{int64_t{o.proxyEpochs}, "--proxy-epochs"}, std::pair{o.proxySubset, "--proxy-subset"},
+                               std::pair{int64_t{o.finalEpochs}, "--final-epochs"}, std::pair{o.finalSubset, "--final-subset"}})
+        if (value == 0 || value < -1) throw Error(fmt::format("{} must be at least 1, not {}", name, value));
     if (!o.reuse.empty() && !fs::exists(fs::path(o.reuse) / "finalists.json"))
         throw Error(fmt::format("--reuse {}: no finalists.json there (a campaign that chose its finalists)", o.reuse));
 }

@@ -105,6 +105,8 @@ TEST_F(CampaignCli, BadOptionsAndMismatchedResumesAreOneLine) {
     };
     expectError({"campaign", "--dir", dir.string(), "--model", "gpt"}, "unknown model");
     expectError({"campaign", "--dir", dir.string(), "--compare", "nonsense"}, "unknown layer");
+    expectError({"campaign", "--dir", dir.string(), "--final-epochs", "0"}, "--final-epochs must be at least 1");
+    expectError({"campaign", "--dir", dir.string(), "--proxy-subset", "-5"}, "--proxy-subset");
     EXPECT_FALSE(fs::exists(dir / "campaign.json"));  // refused before anything was made
     fs::create_directories(dir);
     const std::string id = R"({"model": "mlp", "seeds": 2})";
