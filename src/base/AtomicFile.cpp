@@ -48,6 +48,11 @@ void writeFileAtomically(const std::string& path, const std::string& text) {
         ::unlink(tmpl.c_str());
         throw Error(fmt::format("cannot write {}: {}", path, std::strerror(err)));
     }
+    // The rename itself reaches the disk only with its directory.
+    if (const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
 }
 
 }  // namespace syno

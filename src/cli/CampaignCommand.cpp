@@ -93,7 +93,9 @@ void validate(const CampaignOptions& o) {
         throw Error(fmt::format("--baseline-seeds must lie in [1, 20], not {}", o.baselineSeeds));
     for (const auto& name : o.compare)
         if (!library::isKnown(name)) throw Error(fmt::format("--compare: unknown layer '{}' (known: {})", name, library::names()));
-    if (!(o.hours >= 0 && o.hours <= 1000)) throw Error(fmt::format("--hours must lie in [0, 1000], not {}", o.hours));
+    if (!(o.hours > 0 && o.hours <= 1000)) throw Error(fmt::format("--hours must lie in (0, 1000], not {}", o.hours));
+    if (o.data != "fashion-mnist" && o.data != "cifar10" && o.data != "cifar100")
+        throw Error(fmt::format("unknown --data '{}' (fashion-mnist, cifar10, cifar100)", o.data));
     for (auto [value, name] : {std::pair{int64_t{o.proxyEpochs}, "--proxy-epochs"}, std::pair{o.proxySubset, "--proxy-subset"},
                                std::pair{int64_t{o.finalEpochs}, "--final-epochs"}, std::pair{o.finalSubset, "--final-subset"}})
         if (value == 0 || value < -1) throw Error(fmt::format("{} must be at least 1, not {}", name, value));
@@ -221,10 +223,14 @@ void runStep(const CampaignOptions& o, const fs::path& result, std::vector<std::
     step(what);
     args.insert(args.end(), {"--json", result.string(), "--model", o.model, "--threads", std::to_string(o.threads)});
     const ChildStatus st = runSyno(args);
-    if (!fs::exists(result)) {
-        if (st.signal == SIGINT || st.signal == SIGTERM) throw Error("interrupted (resume with the same command)");
-        writeFileAtomically(result.string(), json{{"ok", false}, {"failure", "the evaluation ended with " + st.describe()}}.dump(2) + "\n");
-    }
+    if (fs::exists(result)) return;
+    if (st.signal == SIGINT || st.signal == SIGTERM || st.signal == SIGKILL)
+        throw Error("interrupted (resume with the same command)");
+    if (!st.signal)  // it said why on stderr (a missing data set, an unwritable folder): fix it and resume
+        throw Error(fmt::format("{} stopped ({}) without a result: resume once its error is fixed", what, st.describe()));
+    // A crash (SIGSEGV, SIGABRT, ...) is the operator's: recorded, so a resume does not crash again.
+    writeFileAtomically(result.string(),
+                        json{{"ok", false}, {"failure", "the evaluation ended with " + st.describe()}}.dump(2) + "\n");
 }
 
 std::vector<std::string> sourceArgs(const CampaignOptions& o, const CampaignEntry& e) {
@@ -235,8 +241,21 @@ std::vector<std::string> sourceArgs(const CampaignOptions& o, const CampaignEntr
     return {"--op", file.string()};
 }
 
+// Per-session settings a resume keeps unless given again (settings.json): the search's time and budget.
+void sessionSettings(CampaignOptions& o, const CLI::App& cmd) {
+    const fs::path file = fs::path(o.dir) / "settings.json";
+    json stored = fs::exists(file) ? json::parse(readFile(file), nullptr, false) : json::object();
+    if (!stored.is_object()) stored = json::object();
+    if (cmd.count("--hours") == 0 && stored.contains("hours") && stored["hours"].is_number()) o.hours = stored["hours"];
+    if (cmd.count("--search-budget") == 0 && stored.contains("search_budget") && stored["search_budget"].is_number())
+        o.searchBudget = stored["search_budget"];
+    const json now{{"hours", o.hours}, {"search_budget", o.searchBudget}};
+    if (now != stored) writeFileAtomically(file.string(), now.dump(2) + "\n");
+}
+
 void runCampaign(CampaignOptions o, const CLI::App& cmd) {
     openCampaign(o, cmd);
+    if (!o.resultsOnly) sessionSettings(o, cmd);
     const fs::path dir(o.dir);
     for (const char* sub : {"operators", "finals", "latency"}) fs::create_directories(dir / sub);
     std::vector<CampaignEntry> entries{CampaignEntry{"baseline", "the original network", "", {}}};
@@ -297,7 +316,8 @@ void addCampaignCommand(CLI::App& app) {
     cmd->add_option("--model", s.model, std::string("network: ") + evaluation::modelNames())->capture_default_str();
     cmd->add_option("--data", s.data, "training data: fashion-mnist, cifar10 or cifar100")->capture_default_str();
     cmd->add_option("--data-dir", s.dataDir, "the data set's folder (CIFAR: its binary distribution)");
-    cmd->add_option("--hours", s.hours, "search time (the run's evaluations, over all sessions); raise it to search on")
+    cmd->add_option("--hours", s.hours, "search time (the run's evaluations, over all sessions); kept for resumes "
+                                        "(settings.json), raise it to search on")
         ->capture_default_str();
     cmd->add_option("--search-budget", s.searchBudget, "most candidates the search evaluates")
         ->capture_default_str()

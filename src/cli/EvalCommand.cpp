@@ -103,6 +103,8 @@ void printLatency(const evaluation::ModelLatency& lat, bool withOperator) {
 
 // Deployment latency alone: no data set, no training.
 void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& op) {
+    if (o.settings.threads < 1 || o.settings.threads > 256)
+        throw Error(fmt::format("--threads must lie in [1, 256], not {}", o.settings.threads));
     const auto deployment = evaluation::modelLayout(o.settings.model, evaluation::Instance::Deployment);
     evaluation::LatencySettings ls;
     ls.rounds = o.settings.latencyRuns;
@@ -211,7 +213,7 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_option("--epochs", s.epochs, "epochs (default: the budget's)");
     cmd->add_option("--subset", s.subset, "training images (default: the budget's)");
     cmd->add_option("--batch", s.batch, "batch size (default: the budget's)");
-    cmd->add_option("--threads", s.threads, "libtorch intra-op threads")->capture_default_str();
+    cmd->add_option("--threads", s.threads, "libtorch intra-op threads")->capture_default_str()->check(CLI::Range(1, 256));
     cmd->add_option("--time-limit", s.timeLimitSeconds, "seconds of training before it stops as a failure (0: none)")
         ->capture_default_str();
     cmd->add_option("--seed", s.seed, "seed of initialisation, order and augmentation (same seed, same numbers)")
@@ -239,12 +241,14 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_flag("--latency-only", o->latencyOnly,
                   "only time the deployment instance against the original network (no data set, no training)");
     cmd->add_option("--min-speedup", s.minSpeedup,
-                    "do not train an operator whose batch-1 latency ratio is below this (0: train every one)")
-        ->capture_default_str();
+                    "do not train an operator whose batch-1 latency ratio is clearly below this (0: train every one)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 100.0));
     cmd->add_option("--kill-margin", s.killMargin,
                     "stop training when validation accuracy after an epoch is this far below the baseline's "
                     "after the same epoch (0: never)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 0.99));
     cmd->add_option("--json", o->json, "also write the report as JSON to this file (replaced atomically)");
     cmd->add_flag("--skip-baseline", o->skipBaseline,
                   "do not train the original model (no accuracy comparison): for sweeps over many operators");

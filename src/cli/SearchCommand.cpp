@@ -43,8 +43,8 @@ struct Field {
     std::string name;
     std::function<json()> get;
     std::function<void(const json&)> set;
-    // For an option added after runs were recorded: the value those runs implied. While the option holds
-    // it, it is left out of the options JSON (so their hash still matches), and a run without it takes it.
+    // For an option added after runs were recorded: the value those runs implied. A run recorded without
+    // it takes it, and its options JSON (and hash) is rebuilt without it while it holds that value.
     std::optional<json> legacy;
 };
 
@@ -92,10 +92,11 @@ CLI::Option* identity(CLI::App& cmd, SearchOptions& o, const std::string& name, 
     return cmd.add_option("--" + name, ref, help)->capture_default_str();
 }
 
-json optionsJson(const SearchOptions& o) {
+// Every identity option; for a resumed run, only those it recorded (plus any that left its legacy value).
+json optionsJson(const SearchOptions& o, const json* recorded = nullptr) {
     json j = json::object();
     for (const auto& f : o.fields)
-        if (!f.legacy || f.get() != *f.legacy) j[f.name] = f.get();
+        if (!recorded || recorded->contains(f.name) || !f.legacy || f.get() != *f.legacy) j[f.name] = f.get();
     return j;
 }
 
@@ -205,6 +206,17 @@ void validate(const SearchOptions& o) {
             throw Error(fmt::format("--{} must be a number in [0, 100], not {}", name, v));
     };
     ratioInRange(o.minFlopsRatio, "min-flops-ratio");
+    if (o.reward == "speed" && o.evaluator == "train" && o.workers > 1)
+        throw Error("--reward speed times each candidate's latency, which another worker's training would disturb: "
+                    "use --workers 1 (each evaluation uses --threads cores)");
+    if (o.latencyRuns < 1 || o.latencyRuns > 10000)
+        throw Error(fmt::format("--latency-runs must lie in [1, 10000], not {}", o.latencyRuns));
+    if (!(o.minSpeedup >= 0 && o.minSpeedup <= 100))
+        throw Error(fmt::format("--min-speedup must lie in [0, 100], not {}", o.minSpeedup));
+    if (!(o.killMargin >= 0 && o.killMargin < 1))
+        throw Error(fmt::format("--kill-margin must lie in [0, 1), not {}", o.killMargin));
+    if (!(o.rewardOptions.maxAccuracyLoss >= 0 && o.rewardOptions.maxAccuracyLoss <= 1))
+        throw Error(fmt::format("--max-accuracy-loss must lie in [0, 1], not {}", o.rewardOptions.maxAccuracyLoss));
     ratioInRange(o.maxFlopsRatio, "max-flops-ratio");
     if (o.maxFlopsRatio > 0 && o.minFlopsRatio > o.maxFlopsRatio)
         throw Error(fmt::format("--min-flops-ratio {} is above --max-flops-ratio {}", o.minFlopsRatio, o.maxFlopsRatio));
@@ -293,6 +305,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     const bool resuming = !o.resume.empty();
     std::unique_ptr<storage::RunDatabase> db;
     storage::RunInfo recorded;  // the resumed run's identity, read once
+    json recordedOptions;       // its options as stored
     if (resuming) {
         if (!o.db.empty() && o.db != o.resume) throw Error("give either --db or --resume, not both");
         // Read-only until everything matches: a refused file is left as it was.
@@ -301,6 +314,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
         json stored = json::parse(recorded.optionsJson, nullptr, false);
         if (stored.is_discarded() || !stored.is_object())
             throw Error(fmt::format("{}: the recorded options are not JSON (corrupt run database)", o.resume));
+        recordedOptions = stored;
         for (auto& f : o.fields) {
             if (!stored.contains(f.name) && f.legacy) stored[f.name] = *f.legacy;
             if (!stored.contains(f.name))
@@ -325,7 +339,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     search::checkRewardOptions(reward);
     Problem problem = makeProblem(o);
     auto evaluator = makeEvaluator(o, problem);
-    const std::string optionsText = optionsJson(o).dump();
+    const std::string optionsText = optionsJson(o, resuming ? &recordedOptions : nullptr).dump();
     if (resuming) {
         if (recorded.fingerprint != evaluator->fingerprint())
             throw Error(fmt::format("cannot resume {}: its evaluator was '{}', now it is '{}'", o.resume,
@@ -424,14 +438,19 @@ void addSearchCommand(CLI::App& app) {
     identity(*cmd, s, "max-flops", y.maxFlops, "largest staged FLOPs, summed over bindings");
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
                                                           "original layers, else conv2d on the bindings; 0: no bound)");
-    identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)");
+    identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",
+             json(0.0));
     identity(*cmd, s, "min-speedup", s.minSpeedup, "training evaluator: a candidate whose whole-network latency "
-                                                   "ratio at batch 1 is below this is not trained (0: train all)");
+                                                   "ratio at batch 1 is below this is not trained (0: train all)",
+             json(0.0));
     identity(*cmd, s, "kill-margin", s.killMargin, "training evaluator: stop a candidate whose validation accuracy "
-                                                   "after an epoch is this far below the baseline's (0: never)");
-    identity(*cmd, s, "latency-runs", s.latencyRuns, "training evaluator: interleaved latency rounds per candidate");
+                                                   "after an epoch is this far below the baseline's (0: never)",
+             json(0.0));
+    identity(*cmd, s, "latency-runs", s.latencyRuns, "training evaluator: interleaved latency rounds per candidate",
+             json(20));
     identity(*cmd, s, "latency-weight", s.rewardOptions.latencyWeight, "speed reward: share of measured latency "
-                                                                       "(vs FLOPs) in the speedup it rewards");
+                                                                       "(vs FLOPs) in the speedup it rewards",
+             json(0.75));
     identity(*cmd, s, "min-flops", y.minFlops, "smallest staged FLOPs, summed over bindings");
     identity(*cmd, s, "min-weight-size", y.minWeightNumel, "smallest weight (elements)");
     identity(*cmd, s, "max-enum", y.maxEnumerationsPerVar, "powers enumerated per coefficient");
@@ -453,7 +472,9 @@ void addSearchCommand(CLI::App& app) {
     cmd->add_option("--data-dir", s.dataDir, "training evaluator: the data set's folder (default: Debian's "
                                              "Fashion-MNIST; CIFAR: its binary distribution)");
     cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(CLI::Range(1, 256));
-    cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")->capture_default_str();
+    cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 256));
     cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");
     cmd->add_option("--resume", s.resume, "continue the run in this database (its options are reused; options given "
                                           "must match)");

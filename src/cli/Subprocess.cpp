@@ -1,18 +1,16 @@
 #include "cli/Subprocess.h"
 
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
+#include <csignal>
 #include <cstring>
 
 #include <fmt/format.h>
 
 #include "base/Error.h"
-
-extern char** environ;
 
 namespace syno::cli {
 
@@ -21,21 +19,25 @@ std::string ChildStatus::describe() const {
 }
 
 ChildStatus runSyno(const std::vector<std::string>& args) {
-    char self[PATH_MAX];
-    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) throw Error(fmt::format("cannot find the syno binary: {}", std::strerror(errno)));
-    self[n] = '\0';
-    std::vector<std::string> all{self};
+    std::vector<std::string> all{"syno"};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : all) argv.push_back(a.data());
     argv.push_back(nullptr);
-    pid_t pid = 0;
-    if (int err = posix_spawn(&pid, self, nullptr, nullptr, argv.data(), environ); err != 0)
-        throw Error(fmt::format("cannot start {}: {}", self, std::strerror(err)));
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) throw Error(fmt::format("cannot start a syno step: {}", std::strerror(errno)));
+    if (pid == 0) {
+        // The child ends with its parent (a campaign killed alone leaves no second writer behind), and runs
+        // the parent's own binary: /proc/self/exe names it even when a rebuild has replaced the file.
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(127);
+        execv("/proc/self/exe", argv.data());
+        _exit(127);
+    }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) throw Error(fmt::format("waiting for {}: {}", self, std::strerror(errno)));
+        if (errno != EINTR) throw Error(fmt::format("waiting for a syno step: {}", std::strerror(errno)));
     ChildStatus s;
     if (WIFSIGNALED(status)) s.signal = WTERMSIG(status);
     else s.exitCode = WEXITSTATUS(status);

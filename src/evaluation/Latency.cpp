@@ -71,7 +71,12 @@ Attempt timePoint(Net& candidate, Net& baseline, const torch::Tensor& x, int rou
     }
     OtherLoadMeter load;
     std::vector<double> mine, theirs, ratios;
-    for (int i = 0; i < rounds; ++i) {
+    // At least half a second of rounds: the load meter counts in 10 ms ticks, and a window of a few
+    // milliseconds (a small network) would read one tick of any other process as a busy machine.
+    constexpr double kMinWindowSeconds = 0.5;
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    for (int i = 0; i < rounds || (elapsed() < kMinWindowSeconds && i < 100 * rounds); ++i) {
         // Alternate which network goes first so that neither always inherits the other's warm caches.
         double a, b;
         if (i % 2 == 0) {
@@ -87,7 +92,7 @@ Attempt timePoint(Net& candidate, Net& baseline, const torch::Tensor& x, int rou
     }
     Attempt at;
     LatencyPoint& p = at.point;
-    p.rounds = rounds;
+    p.rounds = static_cast<int>(mine.size());
     p.ms = quantile(mine, 0.5);
     p.baselineMs = quantile(theirs, 0.5);
     p.ratio = p.baselineMs / p.ms;

@@ -169,7 +169,9 @@ EvalReport TrainingEvaluator::report(const search::Candidate& candidate) {
             const LatencyPoint* p = rep.latency.find(s.latency.batches.front(), s.latency.threads.front());
             m.latencyMs = p->ms;
             m.latencyRatio = p->ratio;
-            if (s.settings.minSpeedup > 0 && p->ratio < s.settings.minSpeedup) {
+            // Only a clear verdict rejects: the ratio stays below the bar by more than its spread, on a quiet
+            // machine. (Timing decides this, so it is the one place where a search depends on the machine.)
+            if (s.settings.minSpeedup > 0 && !p->noisy && p->ratio * (1 + p->spread) < s.settings.minSpeedup) {
                 out.failure = fmt::format("too slow to train: {:.2f}x the original network's speed at batch {}, "
                                           "{} thread(s) (--min-speedup {})",
                                           p->ratio, p->batch, p->threads, s.settings.minSpeedup);

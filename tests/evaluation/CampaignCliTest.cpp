@@ -42,7 +42,9 @@ protected:
 std::map<std::string, std::string> resultFiles(const fs::path& dir) {
     std::map<std::string, std::string> files;
     for (const char* sub : {"finals", "latency"})
-        for (const auto& f : fs::directory_iterator(dir / sub)) files[f.path().string()] = readFile(f.path());
+        for (const auto& f : fs::directory_iterator(dir / sub))
+            if (f.path().filename().string().front() != '.')  // a killed step's temporary file
+                files[f.path().string()] = readFile(f.path());
     return files;
 }
 
@@ -106,6 +108,8 @@ TEST_F(CampaignCli, BadOptionsAndMismatchedResumesAreOneLine) {
     expectError({"campaign", "--dir", dir.string(), "--model", "gpt"}, "unknown model");
     expectError({"campaign", "--dir", dir.string(), "--compare", "nonsense"}, "unknown layer");
     expectError({"campaign", "--dir", dir.string(), "--final-epochs", "0"}, "--final-epochs must be at least 1");
+    expectError({"campaign", "--dir", dir.string(), "--hours", "0"}, "--hours");
+    expectError({"campaign", "--dir", dir.string(), "--data", "imagenet"}, "unknown --data");
     expectError({"campaign", "--dir", dir.string(), "--proxy-subset", "-5"}, "--proxy-subset");
     EXPECT_FALSE(fs::exists(dir / "campaign.json"));  // refused before anything was made
     fs::create_directories(dir);

@@ -116,7 +116,7 @@ TEST(Models, WholeModelLatencyRunsBothModels) {
     const ModelLatency lat = measureModelLatency(b.layout, &b.op, &b.ctx, s);
     ASSERT_EQ(lat.points.size(), 4u);
     for (const LatencyPoint& p : lat.points) {
-        EXPECT_EQ(p.rounds, 3);
+        EXPECT_GE(p.rounds, 3);  // more for a network this small: the load meter needs half a second
         EXPECT_GT(p.ms, 0);
         EXPECT_GT(p.baselineMs, 0);
         EXPECT_DOUBLE_EQ(p.ratio, p.baselineMs / p.ms);

@@ -94,6 +94,22 @@ TEST(Networks, OperatorsRunForwardAndBackwardInEveryPlaceholder) {
     }
 }
 
+TEST(Networks, DeploymentInstancesRunAnOperatorAt224) {
+    torch::set_num_threads(2);
+    for (const char* name : kNetworks) {
+        SCOPED_TRACE(name);
+        const ModelLayout m = modelLayout(name, Instance::Deployment);
+        const Operator op = library::byName("operator2", placeholderVariables(m.spec));
+        const SizeContext ctx = placeholderContext(m, op);
+        Net net(m, &op, ctx, 1);
+        net->eval();
+        torch::NoGradGuard noGrad;
+        const auto logits = net->forward(images(m, 1, 5));
+        ASSERT_EQ(logits.sizes(), (std::vector<int64_t>{1, 1000}));
+        EXPECT_TRUE(torch::isfinite(logits).all().item<bool>());
+    }
+}
+
 // Copies every parameter and buffer of the baseline into the candidate, a placeholder's original weight
 // ("...conv.weight" under a placeholder) to the operator's one weight ("...op.w1").
 void copyBaselineInto(Net& candidate, const Net& baseline) {

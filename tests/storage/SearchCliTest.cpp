@@ -20,6 +20,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "storage/RunDatabase.h"
 
 #include "SynoProcess.h"
@@ -138,6 +140,38 @@ TEST_F(SearchCli, MaxHoursStopsTheRunAndAResumeContinuesTheSameSequence) {
     ASSERT_EQ(more.exitCode, 0) << more.err;
     EXPECT_EQ(ids(timed), ids(reference));
     for (const auto& row : rows(timed)) EXPECT_EQ(row.attempts, 1) << row.seq;
+}
+
+TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
+    // A run made with the values older versions implied, then stripped of the options they did not know.
+    const std::string db = path("old.db"), reference = path("new.db");
+    const std::vector<std::string> legacy = {"--min-flops-ratio", "0", "--latency-runs", "20", "--latency-weight", "0.75",
+                                             "--seed", "3"};
+    auto first = search({"--budget", "4", "--db", db});
+    first.insert(first.end(), legacy.begin(), legacy.end());
+    ASSERT_EQ(run(first).exitCode, 0);
+    auto whole = search({"--budget", "8", "--db", reference});
+    whole.insert(whole.end(), legacy.begin(), legacy.end());
+    ASSERT_EQ(run(whole).exitCode, 0);
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT value FROM meta WHERE key = 'options'", -1, &st, nullptr), SQLITE_OK);
+        ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+        auto options = nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+        for (const char* later : {"data", "min-flops-ratio", "min-speedup", "kill-margin", "latency-runs", "latency-weight"})
+            ASSERT_EQ(options.erase(later), 1u) << later;
+        const std::string text = options.dump();
+        const std::string sql = "UPDATE meta SET value = '" + text + "' WHERE key = 'options'; UPDATE meta SET value = '" +
+                                syno::storage::stableHashHex(text) + "' WHERE key = 'options_hash'";
+        ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(raw);
+    }
+    Result more = run({"search", "--resume", db, "--budget", "8", "-q"});
+    ASSERT_EQ(more.exitCode, 0) << more.err;
+    EXPECT_EQ(ids(db), ids(reference));
 }
 
 TEST_F(SearchCli, KilledMidEvaluationResumesLosingNothing) {
