@@ -109,6 +109,10 @@ private:
 // Mean of the recent losses: "still at chance" is ln(classes).
 constexpr double kStuckMargin = 0.05;
 constexpr size_t kLossWindow = 20;
+// Steps timed before projecting the whole training's time, and how far past the time limit it may project
+// before it stops (the first steps include warm-up).
+constexpr int64_t kProjectionSteps = 5;
+constexpr double kProjectionSlack = 1.5;
 
 TrainResult train(const TrainingJob& job, TrainResult& result) {
     const Budget& b = job.budget;
@@ -164,6 +168,16 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
                                             job.data->classes, step + 1));
             }
             const double elapsed = secondsSince(start);
+            // A training whose first steps already project far past the limit stops now, not at the limit
+            // (an operator whose backward pass is slow can take minutes per epoch).
+            const int64_t done = epoch * steps + step + 1;
+            if (b.timeLimitSeconds > 0 && epoch == 0 && step == kProjectionSteps) {
+                const double projected = elapsed / static_cast<double>(done) * static_cast<double>(total);
+                if (projected > kProjectionSlack * b.timeLimitSeconds)
+                    return fail(fmt::format("too slow to train: {} steps took {:.1f} s, the budget's {} would take "
+                                            "~{:.0f} s, past the time limit of {} s",
+                                            done, elapsed, total, projected, b.timeLimitSeconds));
+            }
             if (b.timeLimitSeconds > 0 && elapsed > b.timeLimitSeconds)
                 return fail(fmt::format("time limit of {} s reached at epoch {} step {} of {}", b.timeLimitSeconds,
                                         epoch + 1, step + 1, steps));
