@@ -10,7 +10,7 @@ syno=build/src/syno
 op=${1:-operator2}
 rounds=${2:-15}
 measure() {
-  "$syno" eval --model resnet18 --library "$op" --latency-only --latency-batches 1 --latency-threads 2 \
+  ${NICE_CMD:-} "$syno" eval --model resnet18 --library "$op" --latency-only --latency-batches 1 --latency-threads 2 \
     --latency-runs "$rounds" --json /tmp/syno-latency-load.json >/dev/null
   python3 -c 'import json; p=json.load(open("/tmp/syno-latency-load.json"))["details"]["latency"][0]; print(p["ratio"], p["spread"], p["other_cores"], p["attempts"], p["noisy"])'
 }

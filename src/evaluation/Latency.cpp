@@ -1,6 +1,10 @@
 #include "evaluation/Latency.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
 
 #include <algorithm>
 #include <chrono>
@@ -57,6 +61,41 @@ double selfSeconds() {
     }
     return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
+
+// Every thread of the process at nice -20 while it lives (where allowed: root or CAP_SYS_NICE), then back
+// to the nice value the process had. A busy neighbour at normal priority then barely preempts the timed
+// calls; without it, a neighbour slows the many small kernels of an operator's plan more than the
+// original network's few large ones, and interleaving cannot cancel that (README, "Latency"). Linux keeps
+// nice per thread.
+class PriorityBoost {
+public:
+    PriorityBoost() {
+        errno = 0;
+        const int before = getpriority(PRIO_PROCESS, 0);
+        if (errno != 0) return;
+        before_ = before;
+        active_ = setAll(-20);
+    }
+    ~PriorityBoost() {
+        if (active_) setAll(before_);
+    }
+    PriorityBoost(const PriorityBoost&) = delete;
+    PriorityBoost& operator=(const PriorityBoost&) = delete;
+    bool active() const { return active_; }
+
+private:
+    static bool setAll(int nice) {
+        bool all = true;
+        std::error_code ec;
+        for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+            const auto tid = static_cast<id_t>(std::stoul(task.path().filename().string()));
+            all = setpriority(PRIO_PROCESS, tid, nice) == 0 && all;
+        }
+        return all && !ec;
+    }
+    int before_ = 0;
+    bool active_ = false;
+};
 
 struct Attempt {
     LatencyPoint point;
@@ -140,6 +179,7 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
     baseline->eval();
     const int previousThreads = plans::threads();
     ModelLatency out;
+    const PriorityBoost boost;
     auto gen = at::detail::createCPUGenerator(1);
     try {
         for (int64_t batch : settings.batches) {
@@ -163,6 +203,7 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
                     if (best.good(settings)) break;
                 }
                 best.point.waitedSeconds = waited;
+                best.point.boosted = boost.active();
                 best.point.batch = batch;
                 best.point.threads = threads;
                 best.point.noisy = !best.good(settings);

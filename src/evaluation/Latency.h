@@ -4,7 +4,8 @@
 // order alternating), the ratio of the medians, and the spread of the per-round ratios stored with it. A
 // busy machine (other processes using the CPUs while we time) or a wide spread is re-measured after a
 // pause, and flagged when it stays so, rather than recorded as if quiet. Latency does not depend on trained
-// values, so both networks are freshly initialised. Torch-free header.
+// values, so both networks are freshly initialised. Where allowed, every thread runs at nice -20 while it
+// times, so that neighbours at normal priority hardly disturb it. Torch-free header.
 #include <cstdint>
 #include <vector>
 
@@ -38,6 +39,7 @@ struct LatencyPoint {
     double spread = 0;              // IQR / median of the per-round ratios
     double otherCores = 0;          // CPU time other processes used per wall second while timing
     double waitedSeconds = 0;       // spent waiting for a quiet machine first
+    bool boosted = false;           // timed at nice -20 (where the process may raise its priority)
     int rounds = 0, attempts = 0;
     bool noisy = false;             // still wide or busy after every attempt
 };

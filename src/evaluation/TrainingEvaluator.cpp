@@ -55,6 +55,7 @@ std::string detailsJson(const EvalReport& r) {
                           {"spread", number(p.spread)},
                           {"other_cores", number(p.otherCores)},
                           {"waited_seconds", number(p.waitedSeconds)},
+                          {"priority_boost", p.boosted},
                           {"rounds", p.rounds},
                           {"attempts", p.attempts},
                           {"noisy", p.noisy}});
