@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "evaluation/Latency.h"
 #include "evaluation/Models.h"
 
 namespace syno::evaluation {
@@ -113,6 +114,7 @@ constexpr size_t kLossWindow = 20;
 // before it stops (the first steps include warm-up).
 constexpr int64_t kProjectionSteps = 5;
 constexpr double kProjectionSlack = 1.5;
+constexpr double kQuietCores = 0.5;  // other processes' CPU use below which the machine counts as quiet
 
 TrainResult train(const TrainingJob& job, TrainResult& result) {
     const Budget& b = job.budget;
@@ -131,6 +133,7 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
     const int64_t total = steps * b.epochs;
     ProgressBar bar(job.progress, job.label);
     std::deque<double> recent;
+    const OtherLoadMeter load;  // since the start: the projection below trusts only a quiet machine
     auto fail = [&](std::string why) {
         bar.clear();
         result.ok = false;
@@ -173,7 +176,8 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
             const int64_t done = epoch * steps + step + 1;
             if (b.timeLimitSeconds > 0 && epoch == 0 && step == kProjectionSteps) {
                 const double projected = elapsed / static_cast<double>(done) * static_cast<double>(total);
-                if (projected > kProjectionSlack * b.timeLimitSeconds)
+                // Only on a quiet machine: steps slowed by a neighbour say nothing about the operator.
+                if (projected > kProjectionSlack * b.timeLimitSeconds && load.coresSinceStart() < kQuietCores)
                     return fail(fmt::format("too slow to train: {} steps took {:.1f} s, the budget's {} would take "
                                             "~{:.0f} s, past the time limit of {} s",
                                             done, elapsed, total, projected, b.timeLimitSeconds));
