@@ -47,8 +47,10 @@ for s in "${sources[@]}"; do
   train "$name" proxy "${args[@]}"
   train "$name" final "${args[@]}"
 done
-python3 - "$out" <<'PY'
+python3 - "$out" "$root/scripts/measure" <<'PY'
 import glob, json, os, sys
+sys.path.insert(0, sys.argv[2])
+from spearman import spearman
 out = sys.argv[1]
 def acc(path, key):
     try:
@@ -62,20 +64,9 @@ for f in sorted(glob.glob(os.path.join(out, "*.proxy.json"))):
     p, fin = acc(f, "accuracy"), acc(os.path.join(out, name + ".final.json"), "test_accuracy")
     if p is not None and fin is not None:
         rows.append((name, p, fin))
-def ranks(v):
-    order = sorted(range(len(v)), key=lambda i: v[i]); r = [0.0] * len(v); i = 0
-    while i < len(v):
-        j = i
-        while j + 1 < len(v) and v[order[j + 1]] == v[order[i]]: j += 1
-        for k in range(i, j + 1): r[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return r
 print("| operator | proxy validation | final test |\n|---|---|---|")
 for n, p, f in sorted(rows, key=lambda r: -r[2]): print(f"| {n} | {100 * p:.2f}% | {100 * f:.2f}% |")
 if len(rows) >= 3:
-    a, b = ranks([r[1] for r in rows]), ranks([r[2] for r in rows]); n = len(rows)
-    ma, mb = sum(a) / n, sum(b) / n
-    cov = sum((x - ma) * (y - mb) for x, y in zip(a, b))
-    var = (sum((x - ma) ** 2 for x in a) * sum((y - mb) ** 2 for y in b)) ** 0.5
-    print(f"n={n}  Spearman(proxy validation, final test) = {cov / var if var else float('nan'):.3f}")
+    print(f"n={len(rows)}  Spearman(proxy validation, final test) = "
+          f"{spearman([r[1] for r in rows], [r[2] for r in rows]):.3f}")
 PY

@@ -64,9 +64,12 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
         }
         // Dispatch: recorded outcomes are replayed, the rest go to the backend (unless time is up: the
         // batch is then left unevaluated, so a resumed run proposes it again, identically).
-        const bool anyNew = std::any_of(batch.begin(), batch.end(), [&](const Slot& s) {
-            return !observer.recorded(s.dispatch).has_value();
-        });
+        for (Slot& s : batch)
+            if (auto r = observer.recorded(s.dispatch)) {
+                s.outcome = std::move(r);
+                s.replayed = true;
+            }
+        const bool anyNew = std::any_of(batch.begin(), batch.end(), [](const Slot& s) { return !s.replayed; });
         if (anyNew && options_.stop && options_.stop()) {
             summary.stopped = true;
             break;
@@ -75,11 +78,7 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
         size_t pending = 0;
         for (size_t i = 0; i < batch.size(); ++i) {
             Slot& s = batch[i];
-            if (auto r = observer.recorded(s.dispatch)) {
-                s.outcome = std::move(r);
-                s.replayed = true;
-                continue;
-            }
+            if (s.replayed) continue;
             observer.queued(s.dispatch);
             slotOfSeq[s.dispatch.seq] = i;
             backend_.submit(s.dispatch.seq, s.dispatch.candidate);
