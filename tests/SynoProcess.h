@@ -2,6 +2,8 @@
 // Running the built `syno` binary from a test: arguments are shell-quoted, stdout and stderr go through
 // files in a scratch directory, and the exit code (or the signal that ended it) is decoded. Include it only
 // from targets that define SYNO_BINARY, the executable's path.
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -14,6 +16,8 @@
 #ifndef SYNO_BINARY
 #error "SYNO_BINARY must name the built syno executable"
 #endif
+
+extern "C" char** environ;
 
 namespace syno::test {
 
@@ -60,6 +64,24 @@ inline ProcessResult runSyno(const std::vector<std::string>& args, const std::fi
     r.out = readFile(scratch / "stdout");
     r.err = readFile(scratch / "stderr");
     return r;
+}
+
+// Starts syno with `args` in the background, its output discarded; returns its pid (0 if it could not
+// start). The caller waits for it (waitpid) or kills it.
+inline pid_t spawnSyno(std::vector<std::string> args) {
+    args.insert(args.begin(), SYNO_BINARY);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, SYNO_BINARY, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? pid : 0;
 }
 
 }  // namespace syno::test

@@ -257,6 +257,8 @@ void sessionSettings(CampaignOptions& o, const CLI::App& cmd) {
 
 void runCampaign(CampaignOptions o, const CLI::App& cmd) {
     openCampaign(o, cmd);
+    // One campaign process per folder (its search child then locks search.db the same way).
+    const auto lock = storage::WriterLock::acquire(o.dir, storage::WriterLock::Wait::No);
     if (!o.resultsOnly) sessionSettings(o, cmd);
     const fs::path dir(o.dir);
     for (const char* sub : {"operators", "finals", "latency"}) fs::create_directories(dir / sub);
@@ -273,9 +275,24 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
         if (o.reuse.empty()) search(o);
         for (const auto& e : chooseFinalists(o)) entries.push_back(e);
         addCompared();
+        // Latency first: minutes on a machine kept idle, where the finals take hours and tolerate a neighbour.
         for (const auto& e : entries) {
-            const int seeds = e.name == "baseline" ? o.baselineSeeds : o.seeds;
-            for (int s = 1; s <= seeds; ++s) {
+            if (e.name == "baseline") continue;
+            std::vector<std::string> args{"eval", "--latency-only", "--latency-batches", "1,16", "--latency-threads", "1,2",
+                                          "--latency-runs", std::to_string(o.latencyRuns), "--quiet-wait",
+                                          fmt::format("{}", o.quietWait)};
+            const auto src = sourceArgs(o, e);
+            args.insert(args.end(), src.begin(), src.end());
+            runStep(o, dir / "latency" / (e.name + ".json"), args,
+                    fmt::format("deployment latency of {} (keep the machine otherwise idle)", e.name));
+        }
+        // Seed by seed rather than operator by operator: after the first round every operator has one
+        // final figure beside the baseline's, which is what an interrupted campaign should leave.
+        const auto seedsOf = [&](const CampaignEntry& e) { return e.name == "baseline" ? o.baselineSeeds : o.seeds; };
+        for (int s = 1; s <= std::max(o.baselineSeeds, o.seeds); ++s) {
+            for (const auto& e : entries) {
+                const int seeds = seedsOf(e);
+                if (s > seeds) continue;
                 std::vector<std::string> args{"eval", "--budget", "final", "--seed", std::to_string(s), "--no-latency",
                                               "--data", o.data};
                 if (!o.dataDir.empty()) args.insert(args.end(), {"--data-dir", o.dataDir});
@@ -287,16 +304,6 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
                 runStep(o, dir / "finals" / fmt::format("{}-seed{}.json", e.name, s), args,
                         fmt::format("final training of {} ({}), seed {} of {}", e.name, e.source, s, seeds));
             }
-        }
-        for (const auto& e : entries) {
-            if (e.name == "baseline") continue;
-            std::vector<std::string> args{"eval", "--latency-only", "--latency-batches", "1,16", "--latency-threads", "1,2",
-                                          "--latency-runs", std::to_string(o.latencyRuns), "--quiet-wait",
-                                          fmt::format("{}", o.quietWait)};
-            const auto src = sourceArgs(o, e);
-            args.insert(args.end(), src.begin(), src.end());
-            runStep(o, dir / "latency" / (e.name + ".json"), args,
-                    fmt::format("deployment latency of {} (keep the machine otherwise idle)", e.name));
         }
     }
     const CampaignTable table = collectResults(dir.string(), o.model, entries);
@@ -364,8 +371,9 @@ void addCampaignCommand(CLI::App& app) {
     cmd->add_flag("--results-only", s.resultsOnly, "only rewrite the result table from what the folder holds");
     cmd->footer("Steps (each a child syno process whose result is a file in --dir; a resumed campaign skips\n"
                 "finished ones): search.db (syno search --reward speed, stopped after --hours), finalists.json,\n"
-                "finals/<operator>-seed<N>.json (syno eval --budget final), latency/<operator>.json (syno eval\n"
-                "--latency-only at batch 1 and 16, 1 and 2 threads), results.md and results.json.\n"
+                "latency/<operator>.json (syno eval --latency-only at batch 1 and 16, 1 and 2 threads),\n"
+                "finals/<operator>-seed<N>.json (syno eval --budget final; seed 1 of every operator first),\n"
+                "results.md and results.json.\n"
                 "Keep the machine otherwise idle while it runs: latency is part of the reward.\n"
                 "Examples:\n"
                 "  syno campaign --model resnet18 --hours 4 --dir campaigns/resnet18\n"

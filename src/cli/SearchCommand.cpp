@@ -28,6 +28,7 @@
 #include "search/SyntheticEvaluator.h"
 #include "semantics/Realize.h"
 #include "semantics/Stages.h"
+#include "storage/CheckReplay.h"
 #include "storage/RunRecorder.h"
 #include "synthesis/Problem.h"
 
@@ -73,6 +74,7 @@ struct SearchOptions {
     double timeLimit = 300;
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
+    bool waitLock = false;
     double maxHours = 0;  // stop once the run's evaluations (all sessions) took this long; 0: no limit
     double quietWait = 0;  // training evaluator: seconds to wait for a quiet machine before timing
     int workers = 1;
@@ -308,8 +310,11 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     json recordedOptions;       // its options as stored
     if (resuming) {
         if (!o.db.empty() && o.db != o.resume) throw Error("give either --db or --resume, not both");
-        // Read-only until everything matches: a refused file is left as it was.
-        auto probe = storage::RunDatabase::open(o.resume, false);
+        // The writer lock now, but no write until everything (options, evaluator, the replay) matches:
+        // a refused file is left byte-identical.
+        db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::open(
+            o.resume, true, o.waitLock ? storage::WriterLock::Wait::Yes : storage::WriterLock::Wait::No));
+        auto& probe = *db;
         recorded = probe.info();
         json stored = json::parse(recorded.optionsJson, nullptr, false);
         if (stored.is_discarded() || !stored.is_object())
@@ -346,16 +351,17 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
                                     recorded.fingerprint, evaluator->fingerprint()));
         if (recorded.optionsHash != storage::stableHashHex(optionsText))
             throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
-        db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::open(o.resume, true));
+        auto fresh = makeProposer(o, problem);
+        storage::checkReplay(*db, *fresh, reward, search::DriverOptions{o.budget, o.batch, 100000, {}});
     } else {
         storage::RunInfo info{optionsText, storage::stableHashHex(optionsText), o.seed, o.algorithm,
                               evaluator->fingerprint(), utcNow("%Y-%m-%dT%H:%M:%SZ"), SYNO_VERSION};
         db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::create(o.db, info));
     }
+    const int64_t session = db->beginSession(resuming ? "resume" : "search");
     db->setMeta("settings", json{{"budget", o.budget}, {"workers", o.workers}, {"threads", o.threads},
                                  {"max_hours", o.maxHours}}.dump());
     const int64_t requeued = resuming ? db->requeueRunning() : 0;
-    const int64_t session = db->beginSession(resuming ? "resume" : "search");
     const bool show = !o.quiet && isatty(STDERR_FILENO);
     if (!o.quiet)
         fmt::print(stderr, "syno search: {} over {} -> {}, budget {}, {} worker(s), evaluator {}{}; database {}\n",
@@ -478,6 +484,8 @@ void addSearchCommand(CLI::App& app) {
     cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");
     cmd->add_option("--resume", s.resume, "continue the run in this database (its options are reused; options given "
                                           "must match)");
+    cmd->add_flag("--wait-lock", s.waitLock, "with --resume: wait for another process writing the run to end instead "
+                                             "of refusing");
     cmd->add_option("--synthetic-delay", s.delay, "synthetic evaluator: seconds per evaluation (results unchanged)")->capture_default_str();
     cmd->add_option("--top", s.top, "best operators printed at the end")->capture_default_str();
     cmd->add_flag("-q,--quiet", s.quiet, "no progress bar or header");

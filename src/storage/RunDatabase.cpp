@@ -29,18 +29,32 @@ CREATE TABLE candidates(
   status TEXT NOT NULL CHECK(status IN ('queued', 'running', 'done', 'failed')), failure TEXT,
   reward REAL, accuracy REAL, test_accuracy REAL, baseline_accuracy REAL, flops REAL, flops_ratio REAL,
   params REAL, latency_ms REAL, latency_ratio REAL, train_seconds REAL, eval_seconds REAL,
-  attempts INTEGER NOT NULL DEFAULT 0, queued_at REAL, started_at REAL, finished_at REAL, details TEXT);
+  attempts INTEGER NOT NULL DEFAULT 0, queued_at REAL, started_at REAL, finished_at REAL, details TEXT,
+  checksum TEXT);
 CREATE INDEX candidates_by_reward ON candidates(reward DESC);
 CREATE INDEX candidates_by_canonical ON candidates(canonical_id);
 )sql";
 
-// Schema 1 (before candidates.details) is read as is, and migrated when opened for writing.
-std::string columns(bool hasDetails) {
+// Schemas 1 (before candidates.details) and 2 (before candidates.checksum) are read as they are, and
+// migrated when a writer begins a session.
+std::string columns(int64_t version) {
     return fmt::format(
         "seq, batch, canonical_id, path, operator, operator_flops, operator_params, status, failure, reward, accuracy, "
         "test_accuracy, baseline_accuracy, flops, flops_ratio, params, latency_ms, latency_ratio, train_seconds, "
-        "eval_seconds, attempts, queued_at, started_at, finished_at, {}",
-        hasDetails ? "details" : "NULL");
+        "eval_seconds, attempts, queued_at, started_at, finished_at, {}, {}",
+        version >= 2 ? "details" : "NULL", version >= 3 ? "checksum" : "NULL");
+}
+
+// Every stored field of a row, in a fixed order: what its checksum covers.
+std::string checksumOf(const CandidateRow& r) {
+    const auto& m = r.metrics;
+    std::string text = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", r.seq, r.batch, r.canonicalId, r.path, r.operatorText,
+                                   r.operatorFlops, r.operatorParams, r.status, r.failure);
+    for (double x : {r.reward, m.accuracy, m.testAccuracy, m.baselineAccuracy, m.flops, m.flopsRatio, m.params,
+                     m.latencyMs, m.latencyRatio, m.trainSeconds, r.evalSeconds, r.queuedAt, r.startedAt, r.finishedAt})
+        text += fmt::format("|{}", x);
+    text += fmt::format("|{}|{}", r.attempts, r.details);
+    return stableHashHex(text);
 }
 
 CandidateRow readRow(const Statement& s) {
@@ -72,6 +86,36 @@ CandidateRow readRow(const Statement& s) {
     r.finishedAt = s.getDouble(23);
     r.details = s.getText(24);
     return r;
+}
+
+// A row as read for use: one whose checksum does not match was changed outside syno and is refused.
+CandidateRow checkedRow(const Statement& s, int64_t version, const std::string& path) {
+    CandidateRow r = readRow(s);
+    if (version >= 3 && (s.isNull(25) || s.getText(25) != checksumOf(r)))
+        throw Error(fmt::format("{}: candidate {} is damaged (its checksum does not match its fields): the file was "
+                                "changed outside syno; restore it from a copy",
+                                path, r.seq));
+    return r;
+}
+
+// SQLite's own structural check, and the tables a run needs: a damaged file is refused before use.
+void checkIntegrity(SqliteDb& db, const std::string& path) {
+    std::string verdict;
+    try {
+        auto s = db.prepare("PRAGMA quick_check(1)");
+        if (s.step()) verdict = s.getText(0);
+    } catch (const Error&) {
+        verdict = "unreadable";
+    }
+    if (verdict != "ok")
+        throw Error(fmt::format("{}: damaged run database (SQLite quick_check: {}); restore it from a copy", path,
+                                verdict.substr(0, 200)));
+    for (const char* table : {"meta", "sessions", "candidates"}) {
+        auto s = db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
+        s.bind(1, std::string(table));
+        s.step();
+        if (s.getInt(0) != 1) throw Error(fmt::format("{}: damaged run database (its table '{}' is missing)", path, table));
+    }
 }
 
 // What the file is, decided from its bytes before SQLite touches it.
@@ -126,15 +170,23 @@ RunDatabase RunDatabase::create(const std::string& path, const RunInfo& info) {
     set("created_at", info.createdAt);
     set("syno_version", info.synoVersion);
     db.exec("COMMIT");
-    return RunDatabase(std::move(db));
+    auto lock = WriterLock::acquire(path, WriterLock::Wait::No);
+    return RunDatabase(std::move(db), std::move(lock));
 }
 
-RunDatabase RunDatabase::open(const std::string& path, bool writable) {
+RunDatabase RunDatabase::open(const std::string& path, bool writable, WriterLock::Wait wait) {
     checkFileKind(path);
+    // The lock first: another writer's half-written state is never validated against.
+    std::optional<WriterLock> lock;
+    if (writable) lock = WriterLock::acquire(path, wait);
+    // With no writer at work and no journal to replay, a reader opens the file as immutable: a `runs`
+    // command then leaves no -wal or -shm file behind.
+    // (A writer holds the lock itself, so nobody else is at work.)
+    const bool snapshot = !std::filesystem::exists(path + "-wal") && (writable || !WriterLock::isHeld(path));
     int64_t version = 0;
     {
         // Identify the file read-only first, so a foreign database is never written to.
-        SqliteDb probe(path, SqliteDb::Mode::ReadOnly);
+        SqliteDb probe(path, snapshot ? SqliteDb::Mode::Snapshot : SqliteDb::Mode::ReadOnly);
         int64_t appId = 0;
         try {
             appId = probe.pragmaInt("application_id");
@@ -145,23 +197,38 @@ RunDatabase RunDatabase::open(const std::string& path, bool writable) {
             throw Error(fmt::format("{}: not a syno run database (an SQLite file of another program, application id {:#x})",
                                     path, appId));
         version = probe.pragmaInt("user_version");
-        if (version != kSchemaVersion && version != 1)
-            throw Error(fmt::format("{}: run database schema version {}, this syno reads version {}", path, version,
+        if (version < 1 || version > kSchemaVersion)
+            throw Error(fmt::format("{}: run database schema version {}, this syno reads versions 1 to {}", path, version,
                                     kSchemaVersion));
     }
-    SqliteDb db(path, writable ? SqliteDb::Mode::ReadWrite : SqliteDb::Mode::ReadOnly);
+    SqliteDb db(path, writable ? SqliteDb::Mode::ReadWrite : snapshot ? SqliteDb::Mode::Snapshot : SqliteDb::Mode::ReadOnly);
     if (writable) db.exec("PRAGMA synchronous=FULL");
-    RunDatabase run(std::move(db));
+    checkIntegrity(db, path);
+    RunDatabase run(std::move(db), std::move(lock));
+    run.version_ = version;
     run.info();  // a database missing its run description is refused here
-    run.hasDetails_ = version >= 2;
-    if (writable && version == 1) {
-        run.db_.exec("BEGIN");
-        run.db_.exec("ALTER TABLE candidates ADD COLUMN details TEXT");
-        run.db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
-        run.db_.exec("COMMIT");
-        run.hasDetails_ = true;
-    }
     return run;
+}
+
+void RunDatabase::migrate() {
+    if (version_ == kSchemaVersion) return;
+    Transaction t(db_);
+    if (version_ < 2) db_.exec("ALTER TABLE candidates ADD COLUMN details TEXT");
+    if (version_ < 3) db_.exec("ALTER TABLE candidates ADD COLUMN checksum TEXT");
+    db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
+    version_ = kSchemaVersion;
+    std::vector<int64_t> seqs;
+    for (auto s = db_.prepare("SELECT seq FROM candidates"); s.step();) seqs.push_back(s.getInt(0));
+    for (int64_t seq : seqs) seal(seq);
+    t.commit();
+}
+
+void RunDatabase::seal(int64_t seq) {
+    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates WHERE seq = ?", columns(version_)));
+    s.bind(1, seq);
+    if (!s.step()) return;
+    const std::string sum = checksumOf(readRow(s));
+    db_.prepare("UPDATE candidates SET checksum = ? WHERE seq = ?").bind(1, sum).bind(2, seq).run();
 }
 
 RunInfo RunDatabase::info() {
@@ -192,6 +259,7 @@ std::optional<std::string> RunDatabase::meta(const std::string& key) {
 }
 
 void RunDatabase::setMeta(const std::string& key, const std::string& value) {
+    migrate();
     db_.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
         .bind(1, key)
         .bind(2, value)
@@ -199,6 +267,7 @@ void RunDatabase::setMeta(const std::string& key, const std::string& value) {
 }
 
 int64_t RunDatabase::beginSession(const std::string& command) {
+    migrate();
     auto s = db_.prepare("INSERT INTO sessions(command, started_at) VALUES(?, ?) RETURNING id");
     s.bind(1, command).bind(2, now());
     if (!s.step()) db_.fail("cannot record the session");
@@ -210,13 +279,21 @@ void RunDatabase::endSession(int64_t session, const std::string& note) {
 }
 
 int64_t RunDatabase::requeueRunning() {
-    auto s = db_.prepare("UPDATE candidates SET status = 'queued', started_at = NULL WHERE status = 'running' RETURNING seq");
-    int64_t n = 0;
-    while (s.step()) ++n;
-    return n;
+    migrate();
+    Transaction t(db_);
+    std::vector<int64_t> seqs;
+    {
+        auto s = db_.prepare("UPDATE candidates SET status = 'queued', started_at = NULL WHERE status = 'running' RETURNING seq");
+        while (s.step()) seqs.push_back(s.getInt(0));
+    }
+    for (int64_t seq : seqs) seal(seq);
+    t.commit();
+    return static_cast<int64_t>(seqs.size());
 }
 
 void RunDatabase::queued(int64_t seq, int64_t batch, const search::Candidate& c) {
+    migrate();
+    Transaction t(db_);
     db_.prepare(
            "INSERT INTO candidates(seq, batch, canonical_id, path, operator, operator_flops, operator_params, status, "
            "queued_at) VALUES(?, ?, ?, ?, ?, ?, ?, 'queued', ?) "
@@ -230,17 +307,25 @@ void RunDatabase::queued(int64_t seq, int64_t batch, const search::Candidate& c)
         .bind(7, c.operatorParams)
         .bind(8, now())
         .run();
+    seal(seq);
+    t.commit();
 }
 
 void RunDatabase::started(int64_t seq) {
+    migrate();
+    Transaction t(db_);
     db_.prepare("UPDATE candidates SET status = 'running', started_at = ?, attempts = attempts + 1 WHERE seq = ?")
         .bind(1, now())
         .bind(2, seq)
         .run();
+    seal(seq);
+    t.commit();
 }
 
 void RunDatabase::finished(int64_t seq, const search::Outcome& o, std::optional<double> reward, double seconds) {
+    migrate();
     const auto& m = o.metrics;
+    Transaction t(db_);
     db_.prepare(
            "UPDATE candidates SET status = ?, failure = ?, reward = ?, accuracy = ?, test_accuracy = ?, "
            "baseline_accuracy = ?, flops = ?, flops_ratio = ?, params = ?, latency_ms = ?, latency_ratio = ?, "
@@ -264,21 +349,23 @@ void RunDatabase::finished(int64_t seq, const search::Outcome& o, std::optional<
         .bind(15, o.details)
         .bind(16, seq)
         .run();
+    seal(seq);
+    t.commit();
 }
 
 std::optional<CandidateRow> RunDatabase::candidate(int64_t seq) {
-    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates WHERE seq = ?", columns(hasDetails_)));
+    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates WHERE seq = ?", columns(version_)));
     s.bind(1, seq);
     if (!s.step()) return std::nullopt;
-    return readRow(s);
+    return checkedRow(s, version_, path());
 }
 
 std::vector<CandidateRow> RunDatabase::candidates(const std::string& orderBy, int64_t limit) {
     std::string order = orderBy == "reward" ? "reward IS NULL, reward DESC, seq" : "seq";
-    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates ORDER BY {} LIMIT ?", columns(hasDetails_), order));
+    auto s = db_.prepare(fmt::format("SELECT {} FROM candidates ORDER BY {} LIMIT ?", columns(version_), order));
     s.bind(1, limit);
     std::vector<CandidateRow> rows;
-    while (s.step()) rows.push_back(readRow(s));
+    while (s.step()) rows.push_back(checkedRow(s, version_, path()));
     return rows;
 }
 

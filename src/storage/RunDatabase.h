@@ -6,8 +6,12 @@
 // at any moment loses no finished evaluation. The search state itself is not serialized: the algorithms
 // are deterministic functions of (seed, options, rewards in order), so a resumed run replays the recorded
 // outcomes through a fresh algorithm and continues exactly where the interrupted one was.
-// A file is accepted only when it carries syno's application id and schema version; anything else (a
-// missing file, a text file, another program's SQLite database) is refused with one line, untouched.
+// A file is accepted only when it carries syno's application id and schema version and passes SQLite's
+// quick_check; anything else (a missing file, a text file, another program's SQLite database, damaged
+// pages) is refused with one line, untouched. Each candidate row carries a checksum of its fields, so a
+// row damaged where quick_check cannot see it is reported instead of read. One process writes a run at a
+// time (WriterLock); opening for writing takes the lock but writes nothing (an older schema is migrated
+// by the first write), so a caller can validate everything and refuse with the file byte-identical.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,11 +19,12 @@
 
 #include "search/Evaluator.h"
 #include "storage/Sqlite.h"
+#include "storage/WriterLock.h"
 
 namespace syno::storage {
 
 inline constexpr int64_t kApplicationId = 0x53594e4f;  // "SYNO"
-inline constexpr int64_t kSchemaVersion = 2;  // 2: candidates.details (the evaluator's JSON)
+inline constexpr int64_t kSchemaVersion = 3;  // 2: candidates.details (the evaluator's JSON); 3: checksum
 
 struct RunInfo {
     std::string optionsJson;  // the run's options (see `syno search`), canonical JSON
@@ -58,8 +63,10 @@ class RunDatabase {
 public:
     // Creates a new run database; refuses an existing file.
     static RunDatabase create(const std::string& path, const RunInfo& info);
-    // Opens an existing run database after checking what the file is; read-only never writes to it.
-    static RunDatabase open(const std::string& path, bool writable);
+    // Opens an existing run database after checking what the file is; read-only never writes to it (nor
+    // leaves -wal/-shm files when no writer is at work). Writable takes the writer lock (refusing, or
+    // waiting with Wait::Yes, while another process holds it) and writes nothing until asked to.
+    static RunDatabase open(const std::string& path, bool writable, WriterLock::Wait wait = WriterLock::Wait::No);
 
     const std::string& path() const { return db_.path(); }
     RunInfo info();
@@ -85,9 +92,13 @@ public:
     int64_t sessions();
 
 private:
-    explicit RunDatabase(SqliteDb db) : db_(std::move(db)) {}
+    RunDatabase(SqliteDb db, std::optional<WriterLock> lock) : lock_(std::move(lock)), db_(std::move(db)) {}
+    void migrate();
+    // Recomputes the checksum of the row after a change to it (inside the change's transaction).
+    void seal(int64_t seq);
+    std::optional<WriterLock> lock_;  // held by a writer, released after the connection closes
     SqliteDb db_;
-    bool hasDetails_ = true;  // false: a schema-1 file opened read-only
+    int64_t version_ = kSchemaVersion;  // of the file as opened; older ones are migrated by a writer
 };
 
 }  // namespace syno::storage

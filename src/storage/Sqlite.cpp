@@ -10,13 +10,32 @@
 
 namespace syno::storage {
 
+namespace {
+
+// A path as the path part of an SQLite URI: '%', '?' and '#' (and anything not printable) escaped.
+std::string uriEscape(const std::string& path) {
+    std::string out;
+    for (unsigned char c : path) {
+        if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f) out += fmt::format("%{:02X}", c);
+        else out += static_cast<char>(c);
+    }
+    return out;
+}
+
+}  // namespace
+
 SqliteDb::SqliteDb(const std::string& path, Mode mode) : path_(path) {
-    int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
-                : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
-                                          : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int flags = mode == Mode::ReadOnly || mode == Mode::Snapshot ? SQLITE_OPEN_READONLY
+                : mode == Mode::ReadWrite                          ? SQLITE_OPEN_READWRITE
+                                                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     // The driver writes from one thread; serialized mode makes any other use safe rather than corrupting.
     flags |= SQLITE_OPEN_FULLMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    std::string name = path;
+    if (mode == Mode::Snapshot) {
+        flags |= SQLITE_OPEN_URI;
+        name = "file:" + uriEscape(path) + "?immutable=1";
+    }
+    if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
         db_ = nullptr;
@@ -65,6 +84,21 @@ int64_t SqliteDb::pragmaInt(const std::string& name) {
     Statement s = prepare("PRAGMA " + name);
     if (!s.step()) fail("PRAGMA " + name + " returned nothing");
     return s.getInt(0);
+}
+
+Transaction::Transaction(SqliteDb& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+    if (!open_) return;
+    try {
+        db_.exec("ROLLBACK");
+    } catch (const Error&) {  // nothing more to undo: SQLite already rolled back after the failure
+    }
+}
+
+void Transaction::commit() {
+    db_.exec("COMMIT");
+    open_ = false;
 }
 
 Statement::~Statement() {

@@ -14,7 +14,9 @@ class Statement;
 
 class SqliteDb {
 public:
-    enum class Mode { ReadOnly, ReadWrite, Create };  // Create: the file must not exist yet
+    // Create: the file must not exist yet. Snapshot: read-only on a file no process writes (SQLite's
+    // immutable), which leaves no -wal or -shm file behind.
+    enum class Mode { ReadOnly, Snapshot, ReadWrite, Create };
     SqliteDb(const std::string& path, Mode mode);
     ~SqliteDb();
     SqliteDb(SqliteDb&& other) noexcept;
@@ -31,6 +33,20 @@ public:
 private:
     sqlite3* db_ = nullptr;
     std::string path_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT around several statements; destroyed without commit(), it rolls back.
+class Transaction {
+public:
+    explicit Transaction(SqliteDb& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    SqliteDb& db_;
+    bool open_ = true;
 };
 
 class Statement {

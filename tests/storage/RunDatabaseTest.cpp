@@ -166,7 +166,8 @@ TEST_F(RunDatabaseTest, SchemaOneIsReadAsIsAndMigratedForWriting) {
     }
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE candidates DROP COLUMN details; PRAGMA user_version=1", nullptr, nullptr,
+    ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE candidates DROP COLUMN details; ALTER TABLE candidates DROP COLUMN checksum; "
+                                 "PRAGMA user_version=1", nullptr, nullptr,
                            nullptr),
               SQLITE_OK);
     sqlite3_close(raw);

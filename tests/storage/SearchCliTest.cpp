@@ -3,7 +3,6 @@
 // re-evaluating anything finished, and bad --resume inputs are refused with one line, files untouched.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,8 +24,6 @@
 #include "storage/RunDatabase.h"
 
 #include "SynoProcess.h"
-
-extern char** environ;
 
 namespace {
 
@@ -179,18 +176,9 @@ TEST_F(SearchCli, KilledMidEvaluationResumesLosingNothing) {
     const std::vector<std::string> identity = {"--budget", "16", "--workers", "2", "--seed", "9"};
     // Start a slow search (0.4 s per evaluation) and kill it while evaluations are in flight.
     std::vector<std::string> args = search(identity);
-    args.insert(args.begin(), SYNO_BINARY);
     for (std::string extra : {"--db", db.c_str(), "--synthetic-delay", "0.4"}) args.push_back(extra);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid = 0;
-    ASSERT_EQ(posix_spawn(&pid, SYNO_BINARY, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t pid = syno::test::spawnSyno(args);
+    ASSERT_NE(pid, 0);
     std::vector<CandidateRow> before;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);  // generous: the machine may be loaded
     while (std::chrono::steady_clock::now() < deadline) {
