@@ -46,10 +46,12 @@ inline std::filesystem::path makeTempDir(const std::string& prefix) {
     return mkdtemp(tmpl.data()) ? std::filesystem::path(tmpl) : std::filesystem::path();
 }
 
-// Runs syno with `args` (stdin from `stdinFile`, or /dev/null), capturing its output in `scratch`.
+// Runs syno with `args` (stdin from `stdinFile`, or /dev/null; in directory `cwd`, or this one),
+// capturing its output in `scratch`.
 inline ProcessResult runSyno(const std::vector<std::string>& args, const std::filesystem::path& scratch,
-                             const std::string& stdinFile = "") {
-    std::string cmd = "exec " + shellQuote(SYNO_BINARY);
+                             const std::string& stdinFile = "", const std::filesystem::path& cwd = {}) {
+    std::string cmd = (cwd.empty() ? std::string() : "cd " + shellQuote(cwd.string()) + " && ") + "exec " +
+                      shellQuote(SYNO_BINARY);
     for (const auto& a : args) cmd += " " + shellQuote(a);
     cmd += " >" + shellQuote((scratch / "stdout").string()) + " 2>" + shellQuote((scratch / "stderr").string());
     cmd += " <" + shellQuote(stdinFile.empty() ? "/dev/null" : stdinFile);

@@ -21,6 +21,7 @@
 #include "base/Error.h"
 #include "cli/CampaignResults.h"
 #include "cli/Commands.h"
+#include "cli/Options.h"
 #include "cli/Subprocess.h"
 #include "evaluation/ModelCatalog.h"
 #include "ir/Library.h"
@@ -327,47 +328,48 @@ void addCampaignCommand(CLI::App& app) {
     cmd->add_option("--data-dir", s.dataDir, "the data set's folder (CIFAR: its binary distribution)");
     cmd->add_option("--hours", s.hours, "search time (the run's evaluations, over all sessions); kept for resumes "
                                         "(settings.json), raise it to search on")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(bounded(0.001, 1000));
     cmd->add_option("--search-budget", s.searchBudget, "most candidates the search evaluates")
         ->capture_default_str()
-        ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
-    cmd->add_option("--seed", s.seed, "the search's seed")->capture_default_str();
-    cmd->add_option("--finalists", s.finalists, "best search candidates re-trained at the final budget")->capture_default_str();
-    cmd->add_option("--seeds", s.seeds, "final trainings per operator (seeds 1..N)")->capture_default_str();
-    cmd->add_option("--baseline-seeds", s.baselineSeeds, "final trainings of the original network")->capture_default_str();
+        ->check(bounded(1, 10'000'000));
+    cmd->add_option("--seed", s.seed, "the search's seed")->capture_default_str()->check(seedValue());
+    cmd->add_option("--finalists", s.finalists, "best search candidates re-trained at the final budget")->capture_default_str()->check(bounded(1, 20));
+    cmd->add_option("--seeds", s.seeds, "final trainings per operator (seeds 1..N)")->capture_default_str()->check(bounded(1, 20));
+    cmd->add_option("--baseline-seeds", s.baselineSeeds, "final trainings of the original network")->capture_default_str()->check(bounded(1, 20));
     cmd->add_option("--compare", s.compare, "library layers re-trained and timed beside the finalists")
         ->delimiter(',')
         ->capture_default_str();
     cmd->add_option("--max-accuracy-loss", s.maxAccuracyLoss, "speed reward: proxy accuracy loss tolerated")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 1.0));
+        ->check(bounded(0.0, 1.0));
     cmd->add_option("--min-speedup", s.minSpeedup, "search: candidates slower than this are not trained")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 100.0));
+        ->check(bounded(0.0, 100.0));
     cmd->add_option("--target-speedup", s.targetSpeedup, "speed reward: the speedup that earns the full reward")
         ->capture_default_str()
-        ->check(CLI::Range(1.01, 100.0));
+        ->check(bounded(1.01, 100.0));
     cmd->add_option("--kill-margin", s.killMargin, "search: stop a training this far below the baseline's curve")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 0.99));
+        ->check(bounded(0.0, 0.99));
     cmd->add_option("--min-flops-ratio", s.minFlopsRatio, "FLOPs window, lower end (of the replaced layers)")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 100.0));
-    cmd->add_option("--max-flops-ratio", s.maxFlopsRatio, "FLOPs window, upper end")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+        ->check(bounded(0.0, 100.0));
+    cmd->add_option("--max-flops-ratio", s.maxFlopsRatio, "FLOPs window, upper end")->capture_default_str()->check(bounded(0.0, 100.0));
     cmd->add_option("--threads", s.threads, "libtorch threads for training and the search's latency")
         ->capture_default_str()
-        ->check(CLI::Range(1, 256));
-    cmd->add_option("--latency-runs", s.latencyRuns, "interleaved latency rounds")->capture_default_str()->check(CLI::Range(1, 10000));
-    cmd->add_option("--proxy-epochs", s.proxyEpochs, "search: epochs (default: the proxy budget's)");
-    cmd->add_option("--proxy-subset", s.proxySubset, "search: training images (default: the proxy budget's)");
-    cmd->add_option("--final-epochs", s.finalEpochs, "finals: epochs (default: the final budget's)");
-    cmd->add_option("--final-subset", s.finalSubset, "finals: training images (default: the final budget's)");
+        ->check(threadCount());
+    cmd->add_option("--latency-runs", s.latencyRuns, "interleaved latency rounds")->capture_default_str()->check(bounded(1, 10000));
+    cmd->add_option("--proxy-epochs", s.proxyEpochs, "search: epochs (default: the proxy budget's)")->check(bounded(-1, 1000));
+    cmd->add_option("--proxy-subset", s.proxySubset, "search: training images (default: the proxy budget's)")->check(bounded(-1, 100000000));
+    cmd->add_option("--final-epochs", s.finalEpochs, "finals: epochs (default: the final budget's)")->check(bounded(-1, 1000));
+    cmd->add_option("--final-subset", s.finalSubset, "finals: training images (default: the final budget's)")->check(bounded(-1, 100000000));
     cmd->add_option("--reuse", s.reuse, "take the finalists of this other campaign's folder instead of searching "
                                         "(ResNet-34 reusing ResNet-18's operators, as the paper does)");
     cmd->add_option("--quiet-wait", s.quietWait, "before each latency measurement, wait up to this many seconds for "
                                                  "other processes to go quiet")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 86400.0));
+        ->check(bounded(0.0, 86400.0));
     cmd->add_flag("--results-only", s.resultsOnly, "only rewrite the result table from what the folder holds");
     cmd->footer("Steps (each a child syno process whose result is a file in --dir; a resumed campaign skips\n"
                 "finished ones): search.db (syno search --reward speed, stopped after --hours), finalists.json,\n"

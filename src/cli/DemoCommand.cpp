@@ -9,6 +9,7 @@
 
 #include "base/Error.h"
 #include "cli/Commands.h"
+#include "cli/Options.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
 #include "oracle/KnownLayers.h"
@@ -127,11 +128,11 @@ void addDemoCommand(CLI::App& app) {
     auto opts = std::make_shared<DemoOptions>();
     auto* cmd = app.add_subcommand("demo", "Build conv2d from primitives, check known layers against libtorch, then "
                                            "synthesize operators for the ResNet-18 3x3 layers and print the cheapest");
-    cmd->add_option("--threads", opts->threads, "libtorch intra-op threads")->capture_default_str()->check(CLI::Range(1, 256));
-    cmd->add_option("--seed", opts->seed, "seed of the random test inputs")->capture_default_str();
-    cmd->add_option("--tolerance", opts->tolerance, "largest relative error accepted")->capture_default_str();
-    cmd->add_option("--samples", opts->samples, "operators to synthesize")->capture_default_str()->check(CLI::Range(1, 100000));
-    cmd->add_option("--show", opts->show, "how many of the cheapest to print")->capture_default_str();
+    cmd->add_option("--threads", opts->threads, "libtorch intra-op threads")->capture_default_str()->check(threadCount());
+    cmd->add_option("--seed", opts->seed, "seed of the random test inputs")->capture_default_str()->check(seedValue());
+    cmd->add_option("--tolerance", opts->tolerance, "largest relative error accepted")->capture_default_str()->check(bounded(0, 1));
+    cmd->add_option("--samples", opts->samples, "operators to synthesize")->capture_default_str()->check(bounded(1, 100000));
+    cmd->add_option("--show", opts->show, "how many of the cheapest to print")->capture_default_str()->check(bounded(0, 100000));
     cmd->footer("Example:\n  syno demo --threads 2");
     cmd->callback([opts] { runDemo(*opts); });
 }

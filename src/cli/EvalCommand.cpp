@@ -14,6 +14,7 @@
 #include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "cli/Commands.h"
+#include "cli/Options.h"
 #include "evaluation/FashionMnist.h"
 #include "evaluation/ModelCatalog.h"
 #include "evaluation/TrainingEvaluator.h"
@@ -210,14 +211,14 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_flag("--spec", o->spec, "print what the model's placeholders ask of an operator (syno sample options)");
     cmd->add_option("--budget", s.budget, "proxy (inside the search, ~1 min) or final (re-training the best)")
         ->capture_default_str();
-    cmd->add_option("--epochs", s.epochs, "epochs (default: the budget's)");
-    cmd->add_option("--subset", s.subset, "training images (default: the budget's)");
-    cmd->add_option("--batch", s.batch, "batch size (default: the budget's)");
-    cmd->add_option("--threads", s.threads, "libtorch intra-op threads")->capture_default_str()->check(CLI::Range(1, 256));
+    cmd->add_option("--epochs", s.epochs, "epochs (default: the budget's)")->check(bounded(-1, 1000));
+    cmd->add_option("--subset", s.subset, "training images (default: the budget's)")->check(bounded(-1, 100000000));
+    cmd->add_option("--batch", s.batch, "batch size (default: the budget's)")->check(bounded(-1, 65536));
+    cmd->add_option("--threads", s.threads, "libtorch intra-op threads")->capture_default_str()->check(threadCount());
     cmd->add_option("--time-limit", s.timeLimitSeconds, "seconds of training before it stops as a failure (0: none)")
-        ->capture_default_str();
+        ->capture_default_str()->check(bounded(0, 1000000));
     cmd->add_option("--seed", s.seed, "seed of initialisation, order and augmentation (same seed, same numbers)")
-        ->capture_default_str();
+        ->capture_default_str()->check(seedValue());
     cmd->add_option("--data", s.dataSet, std::string("training data: ") + evaluation::dataSetNames() +
                                              " (CIFAR: real networks only)")
         ->capture_default_str();
@@ -225,30 +226,30 @@ void addEvalCommand(CLI::App& app) {
                                              "its binary distribution, cifar-10-batches-bin or cifar-100-binary)");
     cmd->add_option("--latency-runs", s.latencyRuns, "interleaved rounds per batch and thread count (medians)")
         ->capture_default_str()
-        ->check(CLI::Range(1, 10000));
+        ->check(bounded(1, 10000));
     cmd->add_option("--latency-batches", s.latencyBatches, "batch sizes timed (comma-separated)")
         ->delimiter(',')
         ->capture_default_str()
-        ->check(CLI::Range(1, 4096));
+        ->check(bounded(1, 4096));
     cmd->add_option("--latency-threads", s.latencyThreads, "thread counts timed (comma-separated; default: --threads)")
         ->delimiter(',')
-        ->check(CLI::Range(1, 256));
+        ->check(threadCount());
     cmd->add_option("--quiet-wait", s.quietWaitSeconds,
                     "before timing each point, wait up to this many seconds for other processes to go quiet")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 86400.0));
+        ->check(bounded(0.0, 86400.0));
     cmd->add_flag("--no-latency", o->noLatency, "skip the latency measurement");
     cmd->add_flag("--latency-only", o->latencyOnly,
                   "only time the deployment instance against the original network (no data set, no training)");
     cmd->add_option("--min-speedup", s.minSpeedup,
                     "do not train an operator whose batch-1 latency ratio is clearly below this (0: train every one)")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 100.0));
+        ->check(bounded(0.0, 100.0));
     cmd->add_option("--kill-margin", s.killMargin,
                     "stop training when validation accuracy after an epoch is this far below the baseline's "
                     "after the same epoch (0: never)")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 0.99));
+        ->check(bounded(0.0, 0.99));
     cmd->add_option("--json", o->json, "also write the report as JSON to this file (replaced atomically)");
     cmd->add_flag("--skip-baseline", o->skipBaseline,
                   "do not train the original model (no accuracy comparison): for sweeps over many operators");

@@ -131,7 +131,7 @@ void addPlanCommand(CLI::App& app) {
                   "unless --training)");
     cmd->add_flag("--latency", o->latency, "time the plan against torch::conv2d / torch::linear (median of --runs)");
     cmd->add_flag("--training", o->training, "with --latency: time forward + backward instead of inference");
-    cmd->add_option("--runs", o->runs, "timed runs for --latency")->capture_default_str();
+    cmd->add_option("--runs", o->runs, "timed runs for --latency")->capture_default_str()->check(bounded(1, 100000));
     cmd->add_flag("--profile", o->profile,
                   "time each stage of the inference plan (each op with --ops), after --latency's runs; implies "
                   "--latency and --inference; with --training, each forward op of a training step under autograd, "
@@ -140,7 +140,9 @@ void addPlanCommand(CLI::App& app) {
                                            "(nhwc only for dense windowed convolutions fed nhwc)")
         ->check(CLI::IsMember({"auto", "nchw", "nhwc"}))
         ->capture_default_str();
-    cmd->add_option("--threads", o->threads, "libtorch intra-op threads (0: libtorch's default)")->capture_default_str();
+    cmd->add_option("--threads", o->threads, "libtorch intra-op threads (0: libtorch's default)")
+        ->capture_default_str()
+        ->check(threadCount(true));
     o->vars.addTo(*cmd, "N=1, C_in=64, C_out=64, H=56, W=56", "k=3, g=32, s=2");
     cmd->footer("Examples:\n"
                 "  syno plan --library conv2d --bindings 'C_in=64, C_out=64, H=56, W=56; C_in=256, C_out=256, H=14, W=14'\n"

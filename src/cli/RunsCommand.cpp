@@ -9,6 +9,7 @@
 #include "base/Error.h"
 #include "cli/CandidateReport.h"
 #include "cli/Commands.h"
+#include "cli/Options.h"
 #include "search/Pareto.h"
 #include "storage/RunDatabase.h"
 
@@ -142,8 +143,8 @@ void addRunsCommand(CLI::App& app) {
         c->add_option("--db", o->db, "run database (made by syno search)")->required();
         c->add_flag("--json", o->json, "print JSON for machines");
     }
-    show->add_option("--seq", o->seq, "a candidate's sequence number");
-    top->add_option("-n,--count", o->count, "how many")->capture_default_str()->check(CLI::Range(1, 1000000));
+    show->add_option("--seq", o->seq, "a candidate's sequence number (from 1)")->check(bounded(1, 1e15));
+    top->add_option("-n,--count", o->count, "how many")->capture_default_str()->check(bounded(1, 1000000));
     top->add_flag("--pareto", o->pareto, "the accuracy vs speed (latency, else FLOPs ratio) Pareto front instead");
     list->footer("Example: syno runs list --db run.db --json");
     show->footer("Examples:\n  syno runs show --db run.db\n  syno runs show --db run.db --seq 3");

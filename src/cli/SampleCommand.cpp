@@ -9,6 +9,7 @@
 #include "base/Error.h"
 #include "cli/Commands.h"
 #include "cli/Options.h"
+#include "cli/SynthesisFlags.h"
 #include "ir/TextForm.h"
 #include "semantics/LoopPrinter.h"
 #include "synthesis/Distance.h"
@@ -120,8 +121,8 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_option("--input", o->input, "input shape")->capture_default_str();
     cmd->add_option("--output", o->output, "output shape")->capture_default_str();
     o->vars.addTo(*cmd, kSmallConvSpace.primaries, kSmallConvSpace.coefficients);
-    cmd->add_option("-n,--count", o->count, "how many distinct operators")->capture_default_str()->check(CLI::Range(1, 1000000));
-    cmd->add_option("--seed", o->seed, "random seed: the same seed and options give the same operators")->capture_default_str();
+    cmd->add_option("-n,--count", o->count, "how many distinct operators")->capture_default_str()->check(bounded(1, 1000000));
+    cmd->add_option("--seed", o->seed, "random seed: the same seed and options give the same operators")->capture_default_str()->check(seedValue());
     cmd->add_option("--mode", o->mode, "random descent: uniform (every step equally likely) or type-first (a primitive "
                                        "kind first, then a step)")->capture_default_str();
     cmd->add_flag("--enumerate", o->enumerate, "enumerate the space exhaustively (up to -n operators) instead of sampling");
@@ -131,26 +132,12 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_flag("--json", o->json, "print JSON for machines");
     cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates");
     cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
-    cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")->capture_default_str();
-    auto& s = o->synth;
-    cmd->add_option("--depth", s.depth, "most primitive steps")->capture_default_str();
-    cmd->add_option("--max-reductions", s.maxReductions, "most reductions")->capture_default_str();
-    cmd->add_option("--max-weights", s.maxWeights, "most weight tensors (tensors - 1)")->capture_default_str();
-    cmd->add_option("--max-chain", s.maxChainLength, "most primitives stacked on one dimension")->capture_default_str();
-    cmd->add_option("--max-weight-rank", s.maxWeightRank, "most dimensions of one weight")->capture_default_str();
-    const char* kinds[] = {"reductions", "contractions", "splits", "merges", "shifts", "strides", "unfolds", "expands"};
-    for (int k = 0; k < 8; ++k)
-        if (k >= 2)
-            cmd->add_option(fmt::format("--max-{}", kinds[k]), s.maxOfKind[static_cast<size_t>(k)],
-                            fmt::format("most {} (-1: no limit)", kinds[k]))
-                ->capture_default_str();
-    cmd->add_option("--max-flops", s.maxFlops, "largest staged FLOPs, summed over bindings")->capture_default_str();
-    cmd->add_option("--min-flops", s.minFlops, "smallest staged FLOPs, summed over bindings")->capture_default_str();
-    cmd->add_option("--min-weight-size", s.minWeightNumel, "smallest weight (elements, in every binding)")->capture_default_str();
-    cmd->add_option("--max-enum", s.maxEnumerationsPerVar, "powers enumerated per coefficient")->capture_default_str();
-    cmd->add_option("--max-vars-in-size", s.maxVariablesInSize, "most variables in one size")->capture_default_str();
-    cmd->add_option("--max-unfold-kernel", s.maxUnfoldKernel, "widest window")->capture_default_str();
-    cmd->add_option("--max-pooling", s.maxPoolingFactor, "largest product of sums shared with no weight")->capture_default_str();
+    cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")
+        ->capture_default_str()
+        ->check(bounded(1, 1e9));
+    forEachSynthesisFlag(o->synth, [&](const std::string& name, auto& field, const std::string& help, double lo, double hi) {
+        cmd->add_option("--" + name, field, help)->capture_default_str()->check(bounded(lo, hi));
+    });
     cmd->footer("Examples:\n"
                 "  syno sample -n 5 --seed 1 --stats\n"
                 "  syno sample --input '[N, C_in, H, W]' --output '[N, C_out, H, W]' --primary 'N=1, C_in: 2, C_out, H, W' \\\n"

@@ -17,6 +17,8 @@
 #include "base/Error.h"
 #include "cli/CandidateReport.h"
 #include "cli/Commands.h"
+#include "cli/Options.h"
+#include "cli/SynthesisFlags.h"
 #include "evaluation/ModelCatalog.h"
 #include "evaluation/TrainingEvaluator.h"
 #include "ir/Library.h"
@@ -405,89 +407,77 @@ void addSearchCommand(CLI::App& app) {
                                              "in a resumable SQLite run database");
     auto& s = *o;
     identity(*cmd, s, "algorithm", s.algorithm, "mcts, random or beam");
-    identity(*cmd, s, "seed", s.seed, "random seed: the same seed and options give the same candidates in the same order");
+    identity(*cmd, s, "seed", s.seed, "random seed: the same seed and options give the same candidates in the same order")->check(seedValue());
     identity(*cmd, s, "evaluator", s.evaluator, "train (proxy training on Fashion-MNIST) or synthetic (a cheap "
                                                 "deterministic reward, no training)");
     identity(*cmd, s, "model", s.model, "model whose placeholder layers the operator replaces (see syno eval --help)");
     identity(*cmd, s, "data", s.data, "training evaluator: fashion-mnist, cifar10 or cifar100 (real networks)",
              json("fashion-mnist"));
     identity(*cmd, s, "reward", s.reward, "accuracy (the paper's) or speed (faster at bounded accuracy loss)");
-    identity(*cmd, s, "reward-lb", s.rewardOptions.lowerBound, "accuracy reward: accuracy at or below it earns 0");
-    identity(*cmd, s, "reward-ub", s.rewardOptions.upperBound, "accuracy reward: accuracy at or above it earns 1");
-    identity(*cmd, s, "reward-power", s.rewardOptions.power, "accuracy reward: power of the normalized accuracy");
-    identity(*cmd, s, "max-accuracy-loss", s.rewardOptions.maxAccuracyLoss, "speed reward: accuracy loss tolerated vs the baseline");
-    identity(*cmd, s, "target-speedup", s.rewardOptions.targetSpeedup, "speed reward: the speedup that earns full reward");
+    identity(*cmd, s, "reward-lb", s.rewardOptions.lowerBound, "accuracy reward: accuracy at or below it earns 0")->check(bounded(0, 1));
+    identity(*cmd, s, "reward-ub", s.rewardOptions.upperBound, "accuracy reward: accuracy at or above it earns 1")->check(bounded(0, 1));
+    identity(*cmd, s, "reward-power", s.rewardOptions.power, "accuracy reward: power of the normalized accuracy")->check(bounded(0.01, 100));
+    identity(*cmd, s, "max-accuracy-loss", s.rewardOptions.maxAccuracyLoss, "speed reward: accuracy loss tolerated vs the baseline")->check(bounded(0, 1));
+    identity(*cmd, s, "target-speedup", s.rewardOptions.targetSpeedup, "speed reward: the speedup that earns full reward")->check(bounded(1, 1000));
     identity(*cmd, s, "batch", s.batch, "candidates in flight at once (0: --workers); part of the run's identity, "
-                                        "unlike --workers");
+                                        "unlike --workers")->check(bounded(0, 4096));
     identity(*cmd, s, "input", s.input, "input shape (default: the model's placeholder, or the conv space)");
     identity(*cmd, s, "output", s.output, "output shape (default: as --input)");
     identity(*cmd, s, "primary", s.primary, "primary variables (default: the model's)");
     identity(*cmd, s, "coef", s.coef, "coefficient variables (default: the model's)");
-    identity(*cmd, s, "bindings", s.bindings, "values per layer (default: the model's placeholders)");
+    identity(*cmd, s, "bindings", s.bindings, "values per layer (default: the model's placeholders)")->check(notBlank());
     identity(*cmd, s, "fixed", s.fixed, "variable passed from output to input untouched");
-    identity(*cmd, s, "beam-width", s.beamWidth, "beam search: nodes kept per level");
-    identity(*cmd, s, "beam-probes", s.beamProbes, "beam search: random operators scoring each child");
-    identity(*cmd, s, "failure-rate", s.failureRate, "synthetic evaluator: share of operators that fail");
-    identity(*cmd, s, "epochs", s.epochs, "training evaluator: epochs (-1: the proxy budget's)");
-    identity(*cmd, s, "subset", s.subset, "training evaluator: training images (-1: the proxy budget's)");
-    identity(*cmd, s, "time-limit", s.timeLimit, "training evaluator: seconds per candidate before it counts as failed");
-    auto& y = s.synth;
-    identity(*cmd, s, "depth", y.depth, "most primitive steps");
-    identity(*cmd, s, "max-reductions", y.maxReductions, "most reductions");
-    identity(*cmd, s, "max-weights", y.maxWeights, "most weight tensors");
-    identity(*cmd, s, "max-chain", y.maxChainLength, "most primitives stacked on one dimension");
-    identity(*cmd, s, "max-weight-rank", y.maxWeightRank, "most dimensions of one weight");
-    const char* kinds[] = {"reductions", "contractions", "splits", "merges", "shifts", "strides", "unfolds", "expands"};
-    for (int k = 2; k < 8; ++k)
-        identity(*cmd, s, fmt::format("max-{}", kinds[k]), y.maxOfKind[static_cast<size_t>(k)],
-                 fmt::format("most {} (-1: no limit)", kinds[k]));
-    identity(*cmd, s, "max-flops", y.maxFlops, "largest staged FLOPs, summed over bindings");
+    identity(*cmd, s, "beam-width", s.beamWidth, "beam search: nodes kept per level")->check(bounded(1, 4096));
+    identity(*cmd, s, "beam-probes", s.beamProbes, "beam search: random operators scoring each child")->check(bounded(1, 1000));
+    identity(*cmd, s, "failure-rate", s.failureRate, "synthetic evaluator: share of operators that fail")->check(bounded(0, 1));
+    identity(*cmd, s, "epochs", s.epochs, "training evaluator: epochs (-1: the proxy budget's)")->check(bounded(-1, 1000));
+    identity(*cmd, s, "subset", s.subset, "training evaluator: training images (-1: the proxy budget's)")->check(bounded(-1, 100000000));
+    identity(*cmd, s, "time-limit", s.timeLimit, "training evaluator: seconds per candidate before it counts as failed")->check(bounded(0, 1000000));
+    forEachSynthesisFlag(s.synth, [&](const std::string& name, auto& field, const std::string& help, double lo, double hi) {
+        identity(*cmd, s, name, field, help)->check(bounded(lo, hi));
+    });
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
-                                                          "original layers, else conv2d on the bindings; 0: no bound)");
+                                                          "original layers, else conv2d on the bindings; 0: no bound)")->check(bounded(0, 100));
     identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",
-             json(0.0));
+             json(0.0))->check(bounded(0, 100));
     identity(*cmd, s, "min-speedup", s.minSpeedup, "training evaluator: a candidate whose whole-network latency "
                                                    "ratio at batch 1 is below this is not trained (0: train all)",
-             json(0.0));
+             json(0.0))->check(bounded(0, 100));
     identity(*cmd, s, "kill-margin", s.killMargin, "training evaluator: stop a candidate whose validation accuracy "
                                                    "after an epoch is this far below the baseline's (0: never)",
-             json(0.0));
+             json(0.0))->check(bounded(0, 0.99));
     identity(*cmd, s, "latency-runs", s.latencyRuns, "training evaluator: interleaved latency rounds per candidate",
-             json(20));
+             json(20))->check(bounded(1, 10000));
     identity(*cmd, s, "latency-weight", s.rewardOptions.latencyWeight, "speed reward: share of measured latency "
                                                                        "(vs FLOPs) in the speedup it rewards",
-             json(0.75));
-    identity(*cmd, s, "min-flops", y.minFlops, "smallest staged FLOPs, summed over bindings");
-    identity(*cmd, s, "min-weight-size", y.minWeightNumel, "smallest weight (elements)");
-    identity(*cmd, s, "max-enum", y.maxEnumerationsPerVar, "powers enumerated per coefficient");
-    identity(*cmd, s, "max-vars-in-size", y.maxVariablesInSize, "most variables in one size");
-    identity(*cmd, s, "max-unfold-kernel", y.maxUnfoldKernel, "widest window");
-    identity(*cmd, s, "max-pooling", y.maxPoolingFactor, "largest product of sums shared with no weight");
+             json(0.75))->check(bounded(0, 1));
     cmd->add_option("--budget", s.budget, "evaluations in the run (done or failed), resumed ones included; on --resume, "
                                           "raise it to continue further")
         ->capture_default_str()
-        ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}));
+        ->check(bounded(1, 10'000'000));
     cmd->add_option("--max-hours", s.maxHours, "stop once the run's evaluations (over all its sessions) took this "
                                                "many hours (0: no limit); --resume with more continues")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 10000.0));
+        ->check(bounded(0, 10000));
     cmd->add_option("--quiet-wait", s.quietWait, "training evaluator: before timing a candidate, wait up to this "
                                                  "many seconds for other processes to go quiet")
         ->capture_default_str()
-        ->check(CLI::Range(0.0, 86400.0));
+        ->check(bounded(0, 86400));
     cmd->add_option("--data-dir", s.dataDir, "training evaluator: the data set's folder (default: Debian's "
                                              "Fashion-MNIST; CIFAR: its binary distribution)");
-    cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(CLI::Range(1, 256));
+    cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(bounded(1, 256));
     cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")
         ->capture_default_str()
-        ->check(CLI::Range(1, 256));
+        ->check(threadCount());
     cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");
     cmd->add_option("--resume", s.resume, "continue the run in this database (its options are reused; options given "
                                           "must match)");
     cmd->add_flag("--wait-lock", s.waitLock, "with --resume: wait for another process writing the run to end instead "
                                              "of refusing");
-    cmd->add_option("--synthetic-delay", s.delay, "synthetic evaluator: seconds per evaluation (results unchanged)")->capture_default_str();
-    cmd->add_option("--top", s.top, "best operators printed at the end")->capture_default_str();
+    cmd->add_option("--synthetic-delay", s.delay, "synthetic evaluator: seconds per evaluation (results unchanged)")
+        ->capture_default_str()
+        ->check(bounded(0, 3600));
+    cmd->add_option("--top", s.top, "best operators printed at the end")->capture_default_str()->check(bounded(0, 1000));
     cmd->add_flag("-q,--quiet", s.quiet, "no progress bar or header");
     cmd->footer("Examples:\n"
                 "  syno search                                      a short real search (ResNet placeholders, Fashion-MNIST)\n"

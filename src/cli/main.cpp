@@ -46,7 +46,10 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+        // One line like every other error (CLI11's own report adds a second).
+        fmt::print(stderr, "syno: error: {} (see --help)\n", oneLine(e.what()));
+        return 1;
     } catch (const syno::Error& e) {
         fmt::print(stderr, "syno: error: {}\n", oneLine(e.what()));
         return 1;

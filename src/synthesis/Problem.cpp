@@ -20,6 +20,11 @@ Problem Problem::make(SizeContext ctx, const std::string& input, const std::stri
                     throw Error(fmt::format("shape size {} = {} is not an integer in binding {} ({})",
                                             d.size.toString(ctx.vars()), r.toString(), b + 1, ctx.describeBinding(b)));
             }
+    if (!fixedName.empty() && !ctx.vars().find(fixedName)) {
+        std::string declared;
+        for (const auto& v : ctx.vars().all()) declared += (declared.empty() ? "" : ", ") + v.name;
+        throw Error(fmt::format("--fixed {}: no such variable (declared: {})", fixedName.substr(0, 40), declared));
+    }
     if (auto id = ctx.vars().find(fixedName)) {
         Size n = Size::variable(*id);
         int in = -1, out = -1;
