@@ -19,6 +19,7 @@
 
 #include "base/AtomicFile.h"
 #include "base/Error.h"
+#include "base/ReadFile.h"
 #include "cli/CampaignResults.h"
 #include "cli/Commands.h"
 #include "cli/Options.h"
@@ -81,12 +82,7 @@ json identityJson(const CampaignOptions& o) {
             {"reuse", o.reuse}};
 }
 
-std::string readFile(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string readFile(const fs::path& p) { return readInputFile(p.string(), "campaign file"); }
 
 void validate(const CampaignOptions& o) {
     evaluation::modelLayout(o.model);  // names the known models
@@ -268,7 +264,9 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
         for (const auto& name : o.compare) entries.push_back(CampaignEntry{name, "library (the paper's)", "", {}});
     };
     if (o.resultsOnly) {
-        const json j = json::parse(readFile(dir / "finalists.json"), nullptr, false);
+        // Before the search has chosen any, the table holds the baseline and the compared layers only.
+        const json j = fs::exists(dir / "finalists.json") ? json::parse(readFile(dir / "finalists.json"), nullptr, false)
+                                                          : json::array();
         if (j.is_array())
             for (const auto& e : j) entries.push_back(entryFromJson(e));
         addCompared();

@@ -356,6 +356,11 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
         auto fresh = makeProposer(o, problem);
         storage::checkReplay(*db, *fresh, reward, search::DriverOptions{o.budget, o.batch, 100000, {}});
     } else {
+        // A space with no operator at all is refused before a database exists for it.
+        search::Proposal first;
+        if (makeProposer(o, problem)->propose(first) == search::ProposeStatus::Exhausted)
+            throw Error(fmt::format("no operator maps {} to {} within these limits (depth {}): nothing to search",
+                                    o.input, o.output, o.synth.depth));
         storage::RunInfo info{optionsText, storage::stableHashHex(optionsText), o.seed, o.algorithm,
                               evaluator->fingerprint(), utcNow("%Y-%m-%dT%H:%M:%SZ"), SYNO_VERSION};
         db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::create(o.db, info));

@@ -8,17 +8,10 @@
 #include <fmt/format.h>
 
 #include "base/Error.h"
+#include "base/Printable.h"
 #include "cli/Commands.h"
 #include "plans/Execute.h"
 
-namespace {
-// Errors are one line, whatever text the user's input carried into them.
-std::string oneLine(std::string s) {
-    for (char& c : s)
-        if (c == '\n' || c == '\r') c = ' ';
-    return s;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
     syno::plans::retainFreedMemory();  // before libtorch allocates anything
@@ -48,13 +41,14 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
         // One line like every other error (CLI11's own report adds a second).
-        fmt::print(stderr, "syno: error: {} (see --help)\n", oneLine(e.what()));
+        fmt::print(stderr, "syno: error: {} (see --help)\n", syno::printable(e.what()));
         return 1;
     } catch (const syno::Error& e) {
-        fmt::print(stderr, "syno: error: {}\n", oneLine(e.what()));
+        // One printable line, whatever text (NUL bytes, invalid UTF-8, 100 KB) the user's input put in it.
+        fmt::print(stderr, "syno: error: {}\n", syno::printable(e.message()));
         return 1;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "syno: internal error: {}\n", oneLine(e.what()));
+        fmt::print(stderr, "syno: internal error: {}\n", syno::printable(e.what()));
         return 2;
     }
     return 0;

@@ -113,7 +113,7 @@ SizeContext placeholderContext(const ModelLayout& layout, const Operator& op) {
             } catch (const Error& e) {
                 throw Error(fmt::format("the operator does not fit the {} {} placeholder at {}: {}", m.name,
                                         m.instance == Instance::Training ? "training" : "deployment",
-                                        ctx.describeBinding(slot.binding), e.what()));
+                                        ctx.describeBinding(slot.binding), e.message()));
             }
             const auto gotIn = concrete(op.inputShape(), slot.binding);
             const auto gotOut = concrete(op.outputShape(), slot.binding);

@@ -129,7 +129,7 @@ Operator fromListing(const Listing& l, std::shared_ptr<DimStore> store) {
         for (size_t i = 0; i < defined.size(); ++i) dims[st.names[i]] = defined[i];
     } catch (const Error& e) {
         if (st.line <= 0) throw;
-        throw Error(fmt::format("operator text line {}: {}", st.line, e.what()));
+        throw Error(fmt::format("operator text line {}: {}", st.line, e.message()));
     }
     auto all = [&](const std::vector<std::string>& names, const char* what) {
         std::vector<Dim> out;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/Error.h"
+#include "base/ReadFile.h"
 #include "sizes/Parse.h"
 
 namespace syno {
@@ -179,7 +180,7 @@ Operator parseOperator(const std::string& text, const VariableTable* fallback, s
                     l.statements.push_back(std::move(st));
                 }
             } catch (const Error& e) {
-                throw Error(fmt::format("{}: {}", where, e.what()));
+                throw Error(fmt::format("{}: {}", where, e.message()));
             }
         }
         if (!haveHeader) throw Error("empty operator text");
@@ -239,17 +240,13 @@ Operator operatorFromJson(const std::string& json, std::shared_ptr<DimStore> sto
 }
 
 Operator loadOperatorFile(const std::string& path, const VariableTable* fallback) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw Error(fmt::format("cannot open operator file '{}'", path));
-    std::stringstream ss;
-    ss << f.rdbuf();
-    std::string text = ss.str();
+    const std::string text = readInputFile(path, "operator file", size_t{16} << 20);
     try {
         auto first = text.find_first_not_of(" \t\r\n");
         if (first != std::string::npos && text[first] == '{') return operatorFromJson(text);
         return parseOperator(text, fallback);
     } catch (const Error& e) {
-        throw Error(fmt::format("{}: {}", path, e.what()));
+        throw Error(fmt::format("{}: {}", path, e.message()));
     }
 }
 

@@ -21,6 +21,17 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
                  const PlanOptions& options) {
     if (binding < 0 || binding >= ctx.bindingCount())
         throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
+    // The planner multiplies sizes in 64 bits: every tensor's element count must fit first (eval throws).
+    for (auto shape : {op.inputShape(), op.outputShape()}) {
+        Size numel;
+        for (const Size& s : shape) numel = numel * s;
+        ctx.eval(numel, binding);
+    }
+    for (size_t w = 0; w < op.weights().size(); ++w) {
+        Size numel;
+        for (const Size& s : op.weightShape(static_cast<int>(w))) numel = numel * s;
+        ctx.eval(numel, binding);
+    }
     planner::Planner p(op, ctx, binding, policy, options);
     Plan plan = p.run();
     fuseRolls(plan);

@@ -11,6 +11,7 @@
 
 #include "base/Error.h"
 #include "plans/Execute.h"
+#include "plans/PlanMemory.h"
 #include "plans/PlanModule.h"
 
 namespace syno::plans {
@@ -143,6 +144,7 @@ CellTiming timeCell(const std::vector<const Plan*>& plans, const CellOptions& op
     for (const Plan* p : plans)
         if (p->inputShape != plans[0]->inputShape || p->outputShape != plans[0]->outputShape)
             throw Error("timeCell: the plans of one cell must share their input and output shapes");
+    for (const Plan* p : plans) requireMemory(*p, options.training ? 3 : 2);
     setThreads(options.threads);
     torch::manual_seed(7);
     const bool training = options.training;
@@ -256,7 +258,8 @@ Latency probeLatency(const Operator& op, const SizeContext& ctx, int binding, Pa
     auto plan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy, PlanOptions{false, !options.training}));
     std::shared_ptr<const Plan> einsumPlan;
     if (options.einsumToo) einsumPlan = std::make_shared<const Plan>(compilePlan(op, ctx, binding, policy, PlanOptions{true}));
-    torch::manual_seed(7);
+    // Before any allocation: the plan, its gradients when training, and the baseline's tensors.
+    requireMemory(*plan, options.training ? 3 : 2);
     const bool training = options.training;
     const PlanInputs in = makeInputs(*plan, training, options.layout);
     PlanInputs einsumIn;

@@ -161,6 +161,46 @@ TEST_F(CliTest, FileThatIsNotAnOperator) {
     expectOneLineError({"show", "-"}, "not a syno operator", path);
 }
 
+// Whatever bytes a bad input holds, the error is one short printable line: a directory is named as one,
+// a NUL byte does not cut the message, invalid UTF-8 is escaped, and a 100 KB line is not echoed whole.
+using namespace std::string_literals;
+
+bool validUtf8(const std::string& s) {
+    for (size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        for (size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+        i += n;
+    }
+    return true;
+}
+
+TEST_F(CliTest, ErrorsShowUserInputAsOneShortPrintableLine) {
+    expectOneLineError({"show", dir.string()}, "is a directory");
+    const std::vector<std::pair<std::string, std::string>> inputs = {
+        {"nul.op", "syno-operator 1\nprimary N=1\noutput [N, bo\0gus]\n"s},
+        {"latin1.op", "syno-operator 1\nprimary N=1, \xe9t\xe9=3\noutput [N]\n"},
+        {"long.op", "syno-operator 1\nprimary " + std::string(100000, 'x') + "=3\n"},
+        {"binary.op", "\x7f" "ELF\x02\x01\x01\0\0\0\xff\xfe\n"s}};
+    for (const auto& [name, content] : inputs) {
+        SCOPED_TRACE(name);
+        Result r = run({"show", write(name, content)});
+        EXPECT_EQ(r.exitCode, 1) << r.err;
+        EXPECT_EQ(r.signal, 0);
+        EXPECT_EQ(lineCount(r.err), 1) << r.err;
+        EXPECT_EQ(r.err.rfind("syno: error: ", 0), 0u) << r.err;
+        EXPECT_LT(r.err.size(), 1000u);
+        EXPECT_TRUE(validUtf8(r.err)) << r.err;
+        EXPECT_EQ(r.err.find('\0'), std::string::npos);
+        for (char c : r.err.substr(0, r.err.size() - 1)) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << r.err;
+    }
+    // The message goes past the NUL byte: what follows it is shown, escaped.
+    Result nul = run({"show", (dir / "nul.op").string()});
+    EXPECT_NE(nul.err.find("\\x00"), std::string::npos) << nul.err;
+}
+
 TEST_F(CliTest, CorruptJsonOperator) {
     Result json = run({"show", "--library", "conv2d", "--json"});
     ASSERT_EQ(json.exitCode, 0) << json.err;

@@ -101,7 +101,7 @@ TEST(PlanCliTest, ProfileTimesEachStageAndOp) {
 TEST(PlanCliTest, BadInputIsOneLineAndNonZero) {
     for (const auto& [args, stdinText, expected] : std::vector<std::tuple<std::string, std::string, std::string>>{
              {"-", "not an operator", "not a syno operator"},
-             {"/nonexistent/op.txt", "", "cannot open"},
+             {"/nonexistent/op.txt", "", "does not exist"},
              {"--library grouped --bindings 'C_in=30'", "", "not an integer"},
              {"--library conv2d --bindings 'X=3'", "", "unknown variable"},
              {"--library conv2d --primary 'N=1, C_in, C_out=4, H=4, W=4'", "", "has no value"},
@@ -112,6 +112,25 @@ TEST(PlanCliTest, BadInputIsOneLineAndNonZero) {
         EXPECT_EQ(r.out, "") << args;
         EXPECT_NE(r.err.find(expected), std::string::npos) << args << ": " << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+    }
+}
+
+// Sizes that overflow 64 bits, or tensors larger than the machine's memory, are refused in one line
+// before anything is allocated (not a negative parameter count, not a libtorch stack trace).
+TEST(PlanCliTest, SizesBeyondWhatCanBeCountedOrAllocated) {
+    for (const auto& [args, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"--library conv2d --primary 'N=1, C_in=9223372036854775807, C_out=64, H=56, W=56'", "overflows 64 bits"},
+             {"--library conv2d --primary 'N=1, C_in=4611686018427387904, C_out=4, H=2, W=2' --coef 'k=1, g=1, s=1'",
+              "overflows 64 bits"},
+             {"--library conv2d --latency --bindings 'N=4096, C_in=4096, C_out=4096, H=512, W=512'", "GB"},
+         }) {
+        Result r = run(args);
+        EXPECT_EQ(r.code, 1) << args << ": " << r.err;
+        EXPECT_NE(r.err.find(expected), std::string::npos) << args << ": " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+        if (expected != "GB") {  // a plan too large to run is still printed; one too large to count is not
+            EXPECT_EQ(r.out.find("parameters"), std::string::npos) << args << ": " << r.out;
+        }
     }
 }
 
