@@ -1,6 +1,7 @@
 #include "ir/TextForm.h"
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -68,12 +69,24 @@ std::vector<std::string> bracketList(const std::string& s, const std::string& wh
     return items;
 }
 
+// An integer field within [lo, hi] (or `fallback` when absent). JSON numbers may be fractional or far
+// beyond 64 bits; converting those to an integer type is undefined behaviour, so they are refused here.
+int64_t integerField(const nlohmann::json& j, const char* key, int64_t lo, int64_t hi, int64_t fallback) {
+    if (!j.contains(key)) return fallback;
+    const auto& v = j.at(key);
+    if (v.is_number_unsigned() && v.get<uint64_t>() <= static_cast<uint64_t>(hi)) return static_cast<int64_t>(v.get<uint64_t>());
+    if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() >= lo && v.get<int64_t>() <= hi)
+        return v.get<int64_t>();
+    throw Error(fmt::format("operator JSON: \"{}\" must be a whole number in [{}, {}], not {}", key, lo, hi,
+                            v.dump().substr(0, 40)));
+}
+
 Listing listingFromJson(const nlohmann::json& j) {
     if (!j.is_object() || j.value("format", "") != kHeader)
         throw Error("not a syno operator (JSON without \"format\": \"syno-operator\")");
-    if (j.value("version", 0) != kVersion)
-        throw Error(fmt::format("syno operator JSON version {} is not supported (this syno reads {})",
-                                j.value("version", 0), kVersion));
+    const int64_t version = integerField(j, "version", 0, 1000000, 0);
+    if (version != kVersion)
+        throw Error(fmt::format("syno operator JSON version {} is not supported (this syno reads {})", version, kVersion));
     Listing l;
     std::vector<Variable> vars;
     for (const auto& v : j.at("variables")) {
@@ -82,8 +95,8 @@ Listing listingFromJson(const nlohmann::json& j) {
         std::string kind = v.at("kind").get<std::string>();
         if (kind != "primary" && kind != "coefficient") throw Error(fmt::format("variable kind '{}' is unknown", kind));
         var.kind = kind == "primary" ? VarKind::Primary : VarKind::Coefficient;
-        var.maxOccurrences = v.value("max_occurrences", 3);
-        if (v.contains("value")) var.value = v.at("value").get<int64_t>();
+        var.maxOccurrences = static_cast<int>(integerField(v, "max_occurrences", 0, 64, 3));
+        if (v.contains("value")) var.value = integerField(v, "value", 1, std::numeric_limits<int64_t>::max(), 1);
         vars.push_back(var);
     }
     l.vars = VariableTable(vars);

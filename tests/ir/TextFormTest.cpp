@@ -6,10 +6,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "TestHelpers.h"
+#include "base/Error.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
 
@@ -69,6 +71,29 @@ TEST(JsonForm, RoundTripsEveryLibraryOperator) {
         EXPECT_EQ(j["id"], op.idHex());
         EXPECT_EQ(operatorFromJson(operatorToJson(op, -1)).id(), op.id());  // compact form too
     }
+}
+
+// Numbers a JSON form may hold that no integer field can (fractions, 1e22, negative or huge counts) are
+// refused with a syno::Error, not converted (the fuzzer found 3e22 reaching an int64 conversion).
+TEST(JsonForm, NumbersOutsideTheirFieldAreRefused) {
+    const auto base = nlohmann::json::parse(operatorToJson(libraryOperators()[0].op));
+    auto refused = [&](const std::function<void(nlohmann::json&)>& change, const std::string& mentions) {
+        nlohmann::json j = base;
+        change(j);
+        try {
+            operatorFromJson(j.dump());
+            ADD_FAILURE() << "accepted: " << mentions;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find(mentions), std::string::npos) << e.what();
+        }
+    };
+    refused([](auto& j) { j["variables"][0]["value"] = 3e22; }, "\"value\" must be a whole number");
+    refused([](auto& j) { j["variables"][0]["value"] = 2.5; }, "\"value\" must be a whole number");
+    refused([](auto& j) { j["variables"][0]["value"] = -4; }, "\"value\" must be a whole number");
+    refused([](auto& j) { j["variables"][0]["value"] = 18446744073709551615ULL; }, "\"value\" must be a whole number");
+    refused([](auto& j) { j["variables"][0]["max_occurrences"] = 1e300; }, "\"max_occurrences\"");
+    refused([](auto& j) { j["version"] = 1.5; }, "\"version\"");
+    refused([](auto& j) { j["version"] = "1"; }, "\"version\"");
 }
 
 // The canonical text of conv2d is the one documented in TextForm.h.
