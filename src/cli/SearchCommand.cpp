@@ -3,12 +3,14 @@
 // that `--resume` continues and `syno runs` inspects.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -305,6 +307,23 @@ void printBest(storage::RunDatabase& db, int top) {
     }
 }
 
+// The settings two evaluator fingerprints ("name key=value ...") disagree on: "threads=1, now threads=2".
+std::string fingerprintDifference(const std::string& was, const std::string& now) {
+    auto words = [](const std::string& text) {
+        std::vector<std::string> out;
+        std::istringstream in(text);
+        for (std::string w; in >> w;) out.push_back(w);
+        return out;
+    };
+    const auto a = words(was), b = words(now);
+    std::string was_, now_;
+    for (const auto& w : a)
+        if (std::find(b.begin(), b.end(), w) == b.end()) was_ += (was_.empty() ? "" : " ") + w;
+    for (const auto& w : b)
+        if (std::find(a.begin(), a.end(), w) == a.end()) now_ += (now_.empty() ? "" : " ") + w;
+    return fmt::format("it had {}, now {}", was_.empty() ? "-" : was_, now_.empty() ? "-" : now_);
+}
+
 void runSearch(SearchOptions& o, CLI::App& cmd) {
     const bool resuming = !o.resume.empty();
     std::unique_ptr<storage::RunDatabase> db;
@@ -334,6 +353,9 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
         json settings = json::parse(probe.meta("settings").value_or("{}"), nullptr, false);
         if (cmd.count("--budget") == 0 && settings.contains("budget")) o.budget = settings["budget"].get<int64_t>();
         if (cmd.count("--max-hours") == 0 && settings.contains("max_hours")) o.maxHours = settings["max_hours"].get<double>();
+        // Threads shape the evaluator's numbers (its fingerprint names them): a resume keeps the run's.
+        if (cmd.count("--threads") == 0 && settings.contains("threads")) o.threads = settings["threads"].get<int>();
+        if (cmd.count("--workers") == 0 && settings.contains("workers")) o.workers = settings["workers"].get<int>();
         o.db = o.resume;
     } else {
         validate(o);
@@ -349,8 +371,8 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     const std::string optionsText = optionsJson(o, resuming ? &recordedOptions : nullptr).dump();
     if (resuming) {
         if (recorded.fingerprint != evaluator->fingerprint())
-            throw Error(fmt::format("cannot resume {}: its evaluator was '{}', now it is '{}'", o.resume,
-                                    recorded.fingerprint, evaluator->fingerprint()));
+            throw Error(fmt::format("cannot resume {}: its evaluator differs ({})", o.resume,
+                                    fingerprintDifference(recorded.fingerprint, evaluator->fingerprint())));
         if (recorded.optionsHash != storage::stableHashHex(optionsText))
             throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
         auto fresh = makeProposer(o, problem);
