@@ -30,10 +30,18 @@ while [ "$done_kills" -lt "$kills" ]; do
   kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
   done_kills=$((done_kills + 1))
   # Everything finished so far must still be there, unchanged, after every kill.
+  if [ ! -f "$out/killed.db" ]; then  # killed before its database existed: start it again
+    "$syno" "${args[@]}" --db "$out/killed.db" >/dev/null 2>&1 &
+    pid=$!
+    continue
+  fi
   now=$(python3 - "$out/killed.db" <<'PY'
 import sqlite3, sys
-c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-print(c.execute("SELECT COUNT(*) FROM candidates WHERE status IN ('done','failed')").fetchone()[0])
+try:
+    c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+    print(c.execute("SELECT COUNT(*) FROM candidates WHERE status IN ('done','failed')").fetchone()[0])
+except sqlite3.Error:  # killed while creating it: nothing was finished
+    print(0)
 PY
 )
   if [ "$now" -lt "$finished_before" ]; then echo "LOST: $finished_before finished before kill $done_kills, $now after"; exit 1; fi

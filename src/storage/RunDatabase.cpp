@@ -1,6 +1,10 @@
 #include "storage/RunDatabase.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -149,28 +153,45 @@ std::string stableHashHex(const std::string& text) { return fmt::format("{:016x}
 RunDatabase RunDatabase::create(const std::string& path, const RunInfo& info) {
     if (std::filesystem::exists(path))
         throw Error(fmt::format("{} already exists: continue it with --resume, or choose another --db", path));
-    SqliteDb db(path, SqliteDb::Mode::Create);
-    db.exec("PRAGMA journal_mode=WAL");
-    db.exec("PRAGMA synchronous=FULL");
-    db.exec("BEGIN");
-    db.exec(fmt::format("PRAGMA application_id={}", kApplicationId));
-    db.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
-    db.exec(kSchema);
-    auto put = db.prepare("INSERT INTO meta(key, value) VALUES(?, ?)");
-    auto set = [&](const std::string& k, const std::string& v) {
-        put.bind(1, k).bind(2, v);
-        put.run();
-        put.reset();
-    };
-    set("options", info.optionsJson);
-    set("options_hash", info.optionsHash);
-    set("seed", std::to_string(info.seed));
-    set("algorithm", info.algorithm);
-    set("fingerprint", info.fingerprint);
-    set("created_at", info.createdAt);
-    set("syno_version", info.synoVersion);
-    db.exec("COMMIT");
+    // Built whole under a temporary name and linked into place, so that a process killed while creating
+    // it leaves either no run database or a complete one (at worst a stray .creating file).
+    const std::string staging = fmt::format("{}.creating-{}", path, ::getpid());
+    std::filesystem::remove(staging);
+    {
+        SqliteDb db(staging, SqliteDb::Mode::Create);
+        db.exec("PRAGMA journal_mode=WAL");
+        db.exec("PRAGMA synchronous=FULL");
+        db.exec("BEGIN");
+        db.exec(fmt::format("PRAGMA application_id={}", kApplicationId));
+        db.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
+        db.exec(kSchema);
+        auto put = db.prepare("INSERT INTO meta(key, value) VALUES(?, ?)");
+        auto set = [&](const std::string& k, const std::string& v) {
+            put.bind(1, k).bind(2, v);
+            put.run();
+            put.reset();
+        };
+        set("options", info.optionsJson);
+        set("options_hash", info.optionsHash);
+        set("seed", std::to_string(info.seed));
+        set("algorithm", info.algorithm);
+        set("fingerprint", info.fingerprint);
+        set("created_at", info.createdAt);
+        set("syno_version", info.synoVersion);
+        db.exec("COMMIT");
+    }  // closed: checkpointed into the one file, no -wal left to rename
+    // link(2) refuses an existing target, so two processes creating the same run cannot both succeed.
+    if (::link(staging.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        std::filesystem::remove(staging);
+        if (err == EEXIST)
+            throw Error(fmt::format("{} already exists: continue it with --resume, or choose another --db", path));
+        throw Error(fmt::format("{}: cannot create: {}", path, std::strerror(err)));
+    }
+    std::filesystem::remove(staging);
     auto lock = WriterLock::acquire(path, WriterLock::Wait::No);
+    SqliteDb db(path, SqliteDb::Mode::ReadWrite);
+    db.exec("PRAGMA synchronous=FULL");
     return RunDatabase(std::move(db), std::move(lock));
 }
 
