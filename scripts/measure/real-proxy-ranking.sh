@@ -5,7 +5,9 @@
 # file in the output folder; a rerun skips the ones there, so it resumes across sessions (a final
 # ResNet-18 training takes ~25 min on 2 threads: ~4 h for all).
 # Usage: scripts/measure/real-proxy-ranking.sh [model] [out-dir] [campaign-dir]
-#   operators: library layers, plus up to three candidates of the campaign's search (if given)
+#   operators: library layers, plus the campaign's finalists and its best, middling and worst search
+#   candidates (if a campaign is given); a final training the campaign already did (finals/<name>-seed1.json,
+#   the same budget and seed) is reused instead of trained again
 #   QUICK=1 trains on a few hundred images only (a check of the script, not a measurement)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -28,12 +30,17 @@ pick = [rows[0], rows[len(rows) // 2], rows[-1]] if len(rows) >= 3 else rows
 for r in {r["seq"]: r for r in pick}.values(): print(r["seq"])' | while read -r seq; do
     "$syno" runs show --db "$campaign/search.db" --seq "$seq" | sed -n '/^syno-operator/,$p' > "$out/ops/candidate$seq.op"
   done
-  for f in "$out"/ops/candidate*.op; do [ -f "$f" ] && sources+=("op:$f"); done
+  for f in "$campaign"/operators/*.op; do [ -f "$f" ] && cp "$f" "$out/ops/"; done
+  for f in "$out"/ops/*.op; do [ -f "$f" ] && sources+=("op:$f"); done
 fi
 train() {  # name budget source-args...
   local name=$1 budget=$2; shift 2
   local json="$out/$name.$budget.json"
   [ -f "$json" ] && return 0
+  if [ "$budget" = final ] && [ -n "$campaign" ] && [ "${QUICK:-0}" != 1 ] && [ -f "$campaign/finals/$name-seed1.json" ]; then
+    cp "$campaign/finals/$name-seed1.json" "$json"
+    return 0
+  fi
   echo "training $name at the $budget budget" >&2
   "$syno" eval --model "$model" "$@" --budget "$budget" --no-latency --threads 2 --json "$json" "${extra[@]}" \
     >"$out/$name.$budget.txt" 2>&1 || true

@@ -354,6 +354,7 @@ void addCampaignCommand(CLI::App& app) {
         ->capture_default_str()
         ->check(bounded(0.0, 100.0));
     cmd->add_option("--max-flops-ratio", s.maxFlopsRatio, "FLOPs window, upper end")->capture_default_str()->check(bounded(0.0, 100.0));
+    s.threads = defaultThreads(s.threads);
     cmd->add_option("--threads", s.threads, "libtorch threads for training and the search's latency")
         ->capture_default_str()
         ->check(threadCount());

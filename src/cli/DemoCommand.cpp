@@ -128,6 +128,7 @@ void addDemoCommand(CLI::App& app) {
     auto opts = std::make_shared<DemoOptions>();
     auto* cmd = app.add_subcommand("demo", "Build conv2d from primitives, check known layers against libtorch, then "
                                            "synthesize operators for the ResNet-18 3x3 layers and print the cheapest");
+    opts->threads = defaultThreads(opts->threads);
     cmd->add_option("--threads", opts->threads, "libtorch intra-op threads")->capture_default_str()->check(threadCount());
     cmd->add_option("--seed", opts->seed, "seed of the random test inputs")->capture_default_str()->check(seedValue());
     cmd->add_option("--tolerance", opts->tolerance, "largest relative error accepted")->capture_default_str()->check(bounded(0, 1));

@@ -214,6 +214,7 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_option("--epochs", s.epochs, "epochs (default: the budget's)")->check(bounded(-1, 1000));
     cmd->add_option("--subset", s.subset, "training images (default: the budget's)")->check(bounded(-1, 100000000));
     cmd->add_option("--batch", s.batch, "batch size (default: the budget's)")->check(bounded(-1, 65536));
+    s.threads = defaultThreads(s.threads);
     cmd->add_option("--threads", s.threads, "libtorch intra-op threads")->capture_default_str()->check(threadCount());
     cmd->add_option("--time-limit", s.timeLimitSeconds, "seconds of training before it stops as a failure (0: none)")
         ->capture_default_str()->check(bounded(0, 1000000));

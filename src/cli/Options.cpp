@@ -1,5 +1,6 @@
 #include "cli/Options.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -48,6 +49,8 @@ CLI::Validator threadCount(bool zeroMeansDefault) {
         },
         fmt::format("in [{}, {}]", zeroMeansDefault ? 0 : 1, cores));
 }
+
+int defaultThreads(int wanted) { return std::max(1, std::min(wanted, availableCores())); }
 
 CLI::Validator seedValue() {
     return CLI::Validator(

@@ -13,6 +13,8 @@ namespace syno::cli {
 CLI::Validator bounded(double lo, double hi);
 // A libtorch thread count: 1 (0 too, when `zeroMeansDefault`) up to the cores this process may use.
 CLI::Validator threadCount(bool zeroMeansDefault = false);
+// A default thread count no larger than the cores this process may use (a 1-core container gets 1).
+int defaultThreads(int wanted);
 // A seed: a whole number from 0 to 2^64 - 1 (no sign: -1 would wrap around).
 CLI::Validator seedValue();
 // Text with something in it: an option given as '' is a mistake, not a request for the default.

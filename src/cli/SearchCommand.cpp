@@ -493,6 +493,7 @@ void addSearchCommand(CLI::App& app) {
     cmd->add_option("--data-dir", s.dataDir, "training evaluator: the data set's folder (default: Debian's "
                                              "Fashion-MNIST; CIFAR: its binary distribution)");
     cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(bounded(1, 256));
+    s.threads = defaultThreads(s.threads);
     cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")
         ->capture_default_str()
         ->check(threadCount());
