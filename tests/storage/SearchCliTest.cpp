@@ -130,9 +130,10 @@ TEST_F(SearchCli, MaxHoursStopsTheRunAndAResumeContinuesTheSameSequence) {
                                "--max-hours", "0.0003"}));
     ASSERT_EQ(first.exitCode, 0) << first.err;
     EXPECT_NE(first.out.find("--max-hours 0.0003 reached"), std::string::npos) << first.out;
+    // How many fit in 1.1 s depends on the machine's speed (a sanitizer build proposes slowly); that the
+    // limit stopped the run short of its budget does not.
     const auto partial = ids(timed);
-    EXPECT_GE(partial.size(), 3u);
-    EXPECT_LE(partial.size(), 6u);
+    EXPECT_LT(partial.size(), 10u);
     Result more = run({"search", "--resume", timed, "--max-hours", "1", "-q"});
     ASSERT_EQ(more.exitCode, 0) << more.err;
     EXPECT_EQ(ids(timed), ids(reference));
