@@ -17,7 +17,7 @@
 
 #include "storage/RunDatabase.h"
 
-#include "SynoProcess.h"
+#include "SyntheticSearchFixture.h"
 
 namespace {
 
@@ -26,26 +26,8 @@ using syno::storage::RunDatabase;
 using syno::test::readFile;
 using Result = syno::test::ProcessResult;
 
-const std::vector<std::string> kQuick = {"search", "--evaluator", "synthetic", "--depth", "6", "-q"};
-
-class RunIntegrity : public ::testing::Test {
+class RunIntegrity : public syno::test::SyntheticSearchFixture {
 protected:
-    fs::path dir;
-    void SetUp() override {
-        dir = syno::test::makeTempDir("syno_integrity");
-        ASSERT_FALSE(dir.empty());
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    std::string path(const std::string& name) const { return (dir / name).string(); }
-    Result run(const std::vector<std::string>& args) { return syno::test::runSyno(args, dir); }
-    std::vector<std::string> search(std::vector<std::string> extra) {
-        auto args = kQuick;
-        args.insert(args.end(), extra.begin(), extra.end());
-        return args;
-    }
     // A finished synthetic run of `budget` candidates.
     std::string makeRun(const std::string& name, int budget) {
         const std::string db = path(name);
@@ -61,17 +43,9 @@ protected:
         sqlite3_free(err);
         sqlite3_close(raw);
     }
-    // Refused: exit 1, one line "syno: error: ..." naming `mentions`, the file byte-identical and no
-    // journal file left beside it.
+    // Refused as the fixture checks, and no journal file left beside the file either.
     void expectRefused(const std::vector<std::string>& args, const std::string& file, const std::string& mentions) {
-        SCOPED_TRACE(mentions);
-        const std::string before = readFile(file);
-        Result r = run(args);
-        EXPECT_EQ(r.exitCode, 1) << r.err;
-        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-        EXPECT_EQ(r.err.rfind("syno: error: ", 0), 0u) << r.err;
-        EXPECT_NE(r.err.find(mentions), std::string::npos) << r.err;
-        EXPECT_EQ(readFile(file), before) << "the file was modified";
+        SyntheticSearchFixture::expectRefused(args, file, mentions);
         EXPECT_FALSE(fs::exists(file + "-wal"));
         EXPECT_FALSE(fs::exists(file + "-shm"));
     }

@@ -23,7 +23,7 @@
 
 #include "storage/RunDatabase.h"
 
-#include "SynoProcess.h"
+#include "SyntheticSearchFixture.h"
 
 namespace {
 
@@ -34,48 +34,13 @@ using syno::storage::RunDatabase;
 using Result = syno::test::ProcessResult;
 using syno::test::readFile;
 
-// A quick search space: depth 6 keeps each synthetic search to a fraction of a second.
-const std::vector<std::string> kQuick = {"search", "--evaluator", "synthetic", "--depth", "6", "-q"};
-
-class SearchCli : public ::testing::Test {
+class SearchCli : public syno::test::SyntheticSearchFixture {
 protected:
-    fs::path dir;
-    void SetUp() override {
-        dir = syno::test::makeTempDir("syno_search");
-        ASSERT_FALSE(dir.empty());
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    std::string path(const std::string& name) const { return (dir / name).string(); }
-
-    Result run(const std::vector<std::string>& args) { return syno::test::runSyno(args, dir); }
-    std::vector<std::string> search(std::vector<std::string> extra) {
-        auto args = kQuick;
-        args.insert(args.end(), extra.begin(), extra.end());
-        return args;
-    }
     static std::vector<CandidateRow> rows(const std::string& db) { return RunDatabase::open(db, false).candidates("seq"); }
     static std::vector<std::string> ids(const std::string& db) {
         std::vector<std::string> out;
         for (const auto& r : rows(db)) out.push_back(r.canonicalId);
         return out;
-    }
-    // Refused: exit 1, one line "syno: error: ..." naming `mentions`, the file byte-identical.
-    void expectRefused(const std::vector<std::string>& args, const std::string& file, const std::string& mentions) {
-        SCOPED_TRACE(mentions);
-        const bool existed = fs::exists(file);
-        const std::string before = existed ? readFile(file) : "";
-        Result r = run(args);
-        EXPECT_EQ(r.exitCode, 1) << r.err;
-        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-        EXPECT_EQ(r.err.rfind("syno: error: ", 0), 0u) << r.err;
-        EXPECT_NE(r.err.find(mentions), std::string::npos) << r.err;
-        EXPECT_EQ(fs::exists(file), existed);
-        if (existed) {
-            EXPECT_EQ(readFile(file), before) << "the file was modified";
-        }
     }
 };
 
