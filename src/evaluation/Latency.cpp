@@ -65,7 +65,7 @@ double selfSeconds() {
 // Every thread of the process at nice -20 while it lives (where allowed: root or CAP_SYS_NICE), then back
 // to the nice value the process had. A busy neighbour at normal priority then barely preempts the timed
 // calls; without it, a neighbour slows the many small kernels of an operator's plan more than the
-// original network's few large ones, and interleaving cannot cancel that (README, "Latency"). Linux keeps
+// original network's few large ones, and interleaving cannot cancel that (docs/evaluation.md, "Latency"). Linux keeps
 // nice per thread.
 class PriorityBoost {
 public:

@@ -97,7 +97,7 @@ int threads();
 // Keeps freed memory in the process instead of handing it back to the kernel after every call. libtorch
 // allocates and frees its large buffers (activations, oneDNN's reorders to blocked formats) on every
 // call; with glibc's defaults each one can be fresh pages, and page faults then cost as much as the
-// arithmetic (README, "Execution plans", has the figures). Process-wide: call once at the start of
+// arithmetic (docs/plans.md, "Memory", has the figures). Process-wide: call once at the start of
 // main(). The environment variable SYNO_SYSTEM_MALLOC=1 skips it, to measure the difference.
 void retainFreedMemory();
 
