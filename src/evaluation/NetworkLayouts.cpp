@@ -101,13 +101,15 @@ ModelLayout base(const std::string& name) {
         m.arch.widths = {128, 256, 512};
         m.arch.cardinality = 2;
         m.spec.primaries = "N=1: 0, C_in=128: 2, C_out=128: 4, H=56: 0, W=56: 0";
-    } else {
+    } else if (name == "densenet121") {
         m.family = Family::DenseNet;
         m.arch.blocks = {6, 12, 24, 16};
         m.arch.growth = 32;
         m.arch.bottleneck = 128;
         m.spec.primaries = "N=1: 0, C_in=128: 2, C_out=32: 4, H=56: 0, W=56: 0";
         m.spec.coefficients = "k=3: 2, s=2: 2, g=16: 3";  // 32 output channels: g*s must divide 32
+    } else {
+        throw Error(fmt::format("{} is not a real network (resnet18, resnet34, resnext29, densenet121)", name));
     }
     return m;
 }
@@ -115,7 +117,8 @@ ModelLayout base(const std::string& name) {
 void fill(ModelLayout& m) {
     if (m.family == Family::ResNet) resnet(m);
     else if (m.family == Family::ResNeXt) resnext(m);
-    else densenet(m);
+    else if (m.family == Family::DenseNet) densenet(m);
+    else throw Error("only the real networks have layouts of both instances");
 }
 
 }  // namespace

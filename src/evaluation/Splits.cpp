@@ -44,21 +44,24 @@ DataSplit splitTraining(const ImageSet& train, int64_t validation, int64_t subse
     DataSplit split;
     split.validation.assign(order.begin(), order.begin() + validation);
     split.train.assign(order.begin() + validation, order.begin() + validation + (subset < 0 ? available : subset));
-    // Normalisation from the training subset only (the validation images stay unseen).
-    const int64_t size = train.imageSize();
-    double sum = 0, sumSq = 0;
-    for (int64_t i : split.train) {
-        const uint8_t* p = train.pixels.data() + i * size;
-        for (int64_t k = 0; k < size; ++k) {
-            double v = p[k] / 255.0;
-            sum += v;
-            sumSq += v * v;
+    // Normalisation from the training subset only (the validation images stay unseen), per channel: CIFAR's
+    // channels differ in mean and spread, and one figure for all would leave each channel off-centre.
+    const int64_t plane = train.rows * train.cols;
+    for (int64_t c = 0; c < train.channels; ++c) {
+        double sum = 0, sumSq = 0;
+        for (int64_t i : split.train) {
+            const uint8_t* p = train.pixels.data() + i * train.imageSize() + c * plane;
+            for (int64_t k = 0; k < plane; ++k) {
+                double v = p[k] / 255.0;
+                sum += v;
+                sumSq += v * v;
+            }
         }
+        const double n = static_cast<double>(split.train.size()) * static_cast<double>(plane);
+        const double mean = sum / n;
+        split.mean.push_back(static_cast<float>(mean));
+        split.std.push_back(static_cast<float>(std::sqrt(std::max(sumSq / n - mean * mean, 1e-12))));
     }
-    const double n = static_cast<double>(split.train.size()) * static_cast<double>(size);
-    const double mean = sum / n;
-    split.mean = static_cast<float>(mean);
-    split.std = static_cast<float>(std::sqrt(std::max(sumSq / n - mean * mean, 1e-12)));
     return split;
 }
 

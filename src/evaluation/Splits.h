@@ -15,7 +15,8 @@ inline constexpr uint64_t kSplitSeed = 0x5EED5EED;
 struct DataSplit {
     std::vector<int64_t> train;       // indices into the training file
     std::vector<int64_t> validation;  // disjoint from train
-    float mean = 0, std = 1;          // of the training subset's pixels, scaled to [0, 1]
+    // Per channel (one for Fashion-MNIST, three for CIFAR): the training subset's pixels scaled to [0, 1].
+    std::vector<float> mean, std;
 };
 
 // 0..n-1 in an order that depends only on seed.

@@ -27,7 +27,8 @@ double secondsSince(Clock::time_point start) { return std::chrono::duration<doub
 // The first line of an exception's text: c10 errors carry a backtrace after it.
 std::string firstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
 
-// Images at `indices` (into `set`), normalised, as [B, 1, rows, cols] floats, with their labels.
+// Images at `indices` (into `set`), normalised per channel, as [B, channels, rows, cols] floats, with their
+// labels.
 std::pair<torch::Tensor, torch::Tensor> gather(const ImageSet& set, const int64_t* indices, int64_t count,
                                                const DataSplit& split) {
     const int64_t size = set.imageSize();
@@ -39,7 +40,11 @@ std::pair<torch::Tensor, torch::Tensor> gather(const ImageSet& set, const int64_
         std::memcpy(dst + i * size, set.pixels.data() + indices[i] * size, static_cast<size_t>(size));
         lab[i] = set.labels[static_cast<size_t>(indices[i])];
     }
-    auto x = images.to(torch::kFloat).div_(255.0).sub_(split.mean).div_(split.std);
+    auto x = images.to(torch::kFloat).div_(255.0);
+    for (int64_t c = 0; c < set.channels; ++c) {
+        auto channel = x.select(1, c);
+        channel.sub_(split.mean[static_cast<size_t>(c)]).div_(split.std[static_cast<size_t>(c)]);
+    }
     return {x, labels};
 }
 

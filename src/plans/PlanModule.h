@@ -1,6 +1,6 @@
 #pragma once
 // A torch::nn::Module that runs an operator through its execution plan, for training (autograd) and
-// inference. The one header of syno that includes torch: include it only from code that needs torch
+// inference. Includes torch (as does evaluation/Models.h): include it only from code that needs torch
 // anyway (each such translation unit takes ~15 s to compile).
 #include <memory>
 #include <string>

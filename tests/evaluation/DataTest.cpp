@@ -95,9 +95,32 @@ TEST_F(DataTest, SplitsAreDeterministicDisjointAndSized) {
     EXPECT_EQ(all.train.size(), 58000u);
     EXPECT_EQ(all.validation, a.validation);
     EXPECT_TRUE(std::equal(a.train.begin(), a.train.end(), all.train.begin()));
-    EXPECT_NEAR(all.mean, 0.286, 0.01);  // Fashion-MNIST's well-known pixel statistics
-    EXPECT_NEAR(all.std, 0.353, 0.01);
+    ASSERT_EQ(all.mean.size(), 1u);
+    ASSERT_EQ(all.std.size(), 1u);
+    EXPECT_NEAR(all.mean[0], 0.286, 0.01);  // Fashion-MNIST's well-known pixel statistics
+    EXPECT_NEAR(all.std[0], 0.353, 0.01);
     EXPECT_NE(test::errorOf([&] { splitTraining(data().train, 5000, 56000); }).find("too few"), std::string::npos);
+}
+
+TEST(Splits, NormaliseEachChannelOnItsOwn) {
+    // Three 2x2 channels: all black; black and white in equal parts; a constant grey of 51/255 = 0.2.
+    ImageSet set;
+    set.count = 6;
+    set.channels = 3;
+    set.rows = set.cols = 2;
+    for (int64_t i = 0; i < set.count; ++i) {
+        for (uint8_t v : {0, 0, 0, 0, 0, 255, 255, 0, 51, 51, 51, 51}) set.pixels.push_back(v);
+        set.labels.push_back(static_cast<uint8_t>(i % 2));
+    }
+    const auto split = splitTraining(set, 1, -1);
+    ASSERT_EQ(split.mean.size(), 3u);
+    ASSERT_EQ(split.std.size(), 3u);
+    EXPECT_FLOAT_EQ(split.mean[0], 0.0f);
+    EXPECT_FLOAT_EQ(split.mean[1], 0.5f);
+    EXPECT_FLOAT_EQ(split.std[1], 0.5f);
+    EXPECT_FLOAT_EQ(split.mean[2], 0.2f);
+    EXPECT_GT(split.std[0], 0.0f);  // a constant channel divides by a tiny positive figure, never by zero
+    EXPECT_LT(split.std[2], 1e-5f);
 }
 
 TEST(Shuffle, IsAPermutationFixedBySeed) {
