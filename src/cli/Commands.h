@@ -16,5 +16,6 @@ void addEvalCommand(CLI::App& app);
 void addSearchCommand(CLI::App& app);
 void addRunsCommand(CLI::App& app);
 void addCampaignCommand(CLI::App& app);
+void addExportCommand(CLI::App& app);
 
 }  // namespace syno::cli

@@ -8,6 +8,7 @@
 
 #include "base/Error.h"
 #include "cli/Commands.h"
+#include "cli/OperatorSource.h"
 #include "cli/Options.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
@@ -20,7 +21,7 @@ namespace syno::cli {
 namespace {
 
 struct PlanCommandOptions {
-    std::string file, library;
+    OperatorSource source;
     VariableOptions vars;
     bool pad = false, latency = false, training = false, einsum = false, ops = false, inference = false, profile = false;
     int threads = 0, runs = 20;
@@ -54,23 +55,13 @@ void printProfile(const plans::Plan& plan, const plans::OpProfile& profile, int 
 }
 
 void runPlanCommand(PlanCommandOptions o) {
-    if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
     if (o.profile) o.latency = true;
     if (o.profile && !o.training) o.inference = true;  // the probe's plan is the inference one
     if (o.runs < 1) throw Error(fmt::format("--runs must be at least 1, not {}", o.runs));
     SizeContext ctx = o.vars.context();
-    Operator op = [&] {
-        if (!o.library.empty()) return library::byName(o.library, ctx.vars());
-        if (o.file == "-") {
-            std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-            auto first = text.find_first_not_of(" \t\r\n");
-            if (first == std::string::npos) throw Error("no operator on stdin");
-            return text[first] == '{' ? operatorFromJson(text) : parseOperator(text, &ctx.vars());
-        }
-        return loadOperatorFile(o.file, &ctx.vars());
-    }();
+    Operator op = o.source.load(ctx.vars());
     // A file's own declarations win; --bindings apply to them.
-    if (o.library.empty()) ctx = SizeContext(op.vars(), parseBindings(o.vars.bindings));
+    if (o.source.library.empty()) ctx = SizeContext(op.vars(), parseBindings(o.vars.bindings));
     plans::setThreads(o.threads);
     const PaddingPolicy policy = o.pad ? PaddingPolicy::Pad : PaddingPolicy::Exact;
     plans::PlanOptions options;
@@ -119,9 +110,7 @@ void runPlanCommand(PlanCommandOptions o) {
 void addPlanCommand(CLI::App& app) {
     auto o = std::make_shared<PlanCommandOptions>();
     auto* cmd = app.add_subcommand("plan", "Compile an operator into an execution plan of library kernels and print it");
-    cmd->add_option("file", o->file, "operator file in text or JSON form, '-' for stdin");
-    cmd->add_option("--library", o->library,
-                    std::string("a known layer instead of a file: ") + library::names());
+    o->source.addTo(*cmd, false);
     cmd->add_flag("--pad", o->pad, "pad sizes that do not divide instead of refusing them");
     cmd->add_flag("--ops", o->ops, "also print every op of each stage");
     cmd->add_flag("--einsum", o->einsum, "lower every stage to unfold + einsum instead (the baseline lowering)");

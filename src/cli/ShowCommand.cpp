@@ -8,6 +8,7 @@
 
 #include "base/Error.h"
 #include "cli/Commands.h"
+#include "cli/OperatorSource.h"
 #include "cli/Options.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
@@ -21,8 +22,7 @@ namespace syno::cli {
 namespace {
 
 struct ShowOptions {
-    std::string file;
-    std::string library;
+    OperatorSource source;
     bool json = false, loops = false, cost = false, pad = false;
     VariableOptions vars;
 };
@@ -30,17 +30,7 @@ struct ShowOptions {
 
 void runShow(const ShowOptions& o) {
     SizeContext ctx = o.vars.context();
-    if (o.file.empty() == o.library.empty()) throw Error("give either an operator FILE ('-' for stdin) or --library NAME");
-    Operator op = [&] {
-        if (!o.library.empty()) return library::byName(o.library, ctx.vars());
-        if (o.file == "-") {
-            std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-            auto first = text.find_first_not_of(" \t\r\n");
-            return first != std::string::npos && text[first] == '{' ? operatorFromJson(text)
-                                                                    : parseOperator(text, &ctx.vars());
-        }
-        return loadOperatorFile(o.file, &ctx.vars());
-    }();
+    Operator op = o.source.load(ctx.vars());
     if (o.json) fmt::print("{}\n", operatorToJson(op));
     else fmt::print("# id {}\n{}", op.idHex(), printOperator(op));
     if (o.loops) fmt::print("\n# forward\n{}\n# gradients\n{}", printForwardLoops(op), printBackwardLoops(op));
@@ -60,9 +50,7 @@ void runShow(const ShowOptions& o) {
 void addShowCommand(CLI::App& app) {
     auto o = std::make_shared<ShowOptions>();
     auto* cmd = app.add_subcommand("show", "Print an operator in canonical text or JSON, with loops and cost");
-    cmd->add_option("file", o->file, "operator file in text or JSON form, '-' for stdin");
-    cmd->add_option("--library", o->library,
-                    std::string("a known layer instead of a file: ") + library::names());
+    o->source.addTo(*cmd, false);
     cmd->add_flag("--json", o->json, "print the JSON form instead of text");
     cmd->add_flag("--loops", o->loops, "print the forward and gradient loop nests");
     cmd->add_flag("--cost", o->cost, "print FLOPs and weights summed over the bindings");

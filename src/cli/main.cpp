@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
     syno::cli::addSearchCommand(app);
     syno::cli::addRunsCommand(app);
     syno::cli::addCampaignCommand(app);
+    syno::cli::addExportCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

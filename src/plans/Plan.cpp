@@ -2,7 +2,7 @@
 // operator's contraction order to a kernel and lays out the output; then passes over the op list fuse
 // rolls (FuseRolls.h), merge reshapes (MergeReshapes.h), mark the ops on weights alone (HoistWeights.h),
 // fuse the weight side of a product of two weights into one op (FuseWeightProducts.h) and the remaining
-// runs of index ops on the weights into one gather each (FuseIndexMaps.h).
+// runs of index ops on the weights into one gather each (FuseIndexMaps.h), unless the options keep them.
 #include "plans/Plan.h"
 
 #include <fmt/format.h>
@@ -37,8 +37,10 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
     fuseRolls(plan);
     mergeReshapes(plan);
     markWeightOnly(plan);
-    fuseWeightProducts(plan);
-    fuseIndexMaps(plan);
+    if (options.fuseWeightOps) {
+        fuseWeightProducts(plan);
+        fuseIndexMaps(plan);
+    }
     return plan;
 }
 
@@ -47,7 +49,7 @@ std::shared_ptr<const Plan> PlanCache::get(const Operator& op, const SizeContext
     if (binding < 0 || binding >= ctx.bindingCount())
         throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
     Key key{op.id(), ctx.bindings()[static_cast<size_t>(binding)].values, static_cast<int>(policy), options.einsumOnly,
-            options.inference};
+            options.inference, options.fuseWeightOps};
     {
         std::lock_guard<std::mutex> lock(mutex_);
         auto it = plans_.find(key);

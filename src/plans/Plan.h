@@ -104,6 +104,10 @@ struct PlanOptions {
     // Order the stages for inference (StageCost::PerCall): contracting weights with each other first is
     // free per call when prepareWeights does it once. Training plans (false) minimise all FLOPs.
     bool inference = false;
+    // Fuse the ops on the weights alone into gather and products ops with index lists (FuseIndexMaps.h,
+    // FuseWeightProducts.h): faster training steps. Exports turn it off, so that their code stays standard
+    // torch calls instead of lists of up to 2^16 indices.
+    bool fuseWeightOps = true;
     bool operator==(const PlanOptions&) const = default;
 };
 
@@ -162,7 +166,7 @@ public:
     size_t size() const;
 
 private:
-    using Key = std::tuple<uint64_t, std::vector<int64_t>, int, bool, bool>;
+    using Key = std::tuple<uint64_t, std::vector<int64_t>, int, bool, bool, bool>;
     mutable std::mutex mutex_;
     std::map<Key, std::shared_ptr<const Plan>> plans_;
 };

@@ -117,6 +117,7 @@ uint64_t Plan::hash() const {
         for (auto x : v) h = hashCombine(h, static_cast<uint64_t>(x));
     };
     h = hashCombine(h, options.inference);
+    if (!options.fuseWeightOps) h = hashCombine(h, uint64_t{0xF05E});  // hashes of fused plans stay as they were
     mixVec(inputShape);
     mixVec(outputShape);
     for (const auto& w : weightShapes) mixVec(w);
@@ -130,9 +131,10 @@ uint64_t Plan::hash() const {
 }
 
 std::string Plan::describe() const {
-    std::string out = fmt::format("plan {:016x} for operator {} at binding {} ({}){}{}{}\n", hash(), operatorIdHex,
+    std::string out = fmt::format("plan {:016x} for operator {} at binding {} ({}){}{}{}{}\n", hash(), operatorIdHex,
                                   binding + 1, bindingText, padded ? ", padded" : "",
-                                  options.einsumOnly ? ", einsum lowering" : "", options.inference ? ", stages ordered for inference" : "");
+                                  options.einsumOnly ? ", einsum lowering" : "", options.inference ? ", stages ordered for inference" : "",
+                                  options.fuseWeightOps ? "" : ", weight ops unfused");
     out += fmt::format("  input {}{}, output {}", listText(inputShape),
                        padded ? fmt::format(" (padded to {})", listText(paddedInputShape)) : "", listText(outputShape));
     for (size_t w = 0; w < weightShapes.size(); ++w) out += fmt::format(", weight {} {}", w + 1, listText(weightShapes[w]));
