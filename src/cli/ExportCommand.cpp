@@ -1,5 +1,5 @@
-// `syno export`: an operator as code that runs without syno: a TorchScript archive (weights included) or
-// one self-contained PyTorch file.
+// `syno export`: an operator as code that runs without syno: a TorchScript archive (weights included), one
+// self-contained PyTorch file, or libtorch C++.
 #include <filesystem>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +12,7 @@
 #include "cli/OperatorSource.h"
 #include "cli/Options.h"
 #include "evaluation/ModelCatalog.h"
+#include "export/EmitCpp.h"
 #include "export/EmitPython.h"
 #include "export/ExportedOperator.h"
 #include "export/Reference.h"
@@ -37,6 +38,13 @@ void checkWritable(const std::string& path) {
     if (!dir.empty() && !std::filesystem::is_directory(dir))
         throw Error(fmt::format("cannot write {}: no directory {}", path, dir.string()));
     if (std::filesystem::is_directory(path)) throw Error(fmt::format("cannot write {}: it is a directory", path));
+}
+
+// -o op2, op2.h or op2.cpp: the pair op2.h and op2.cpp.
+std::pair<std::string, std::string> cppPaths(const std::string& output) {
+    std::filesystem::path p(output);
+    if (p.extension() == ".h" || p.extension() == ".cpp") p.replace_extension();
+    return {p.string() + ".h", p.string() + ".cpp"};
 }
 
 void runExport(const ExportCommandOptions& o) {
@@ -66,6 +74,16 @@ void runExport(const ExportCommandOptions& o) {
     const int binding = options.bindings.empty() ? 0 : options.bindings[0];
     if (o.format == "pytorch") {
         writeFileAtomically(o.output, exports::emitPythonModule(e, SYNO_VERSION));
+    } else if (o.format == "cpp") {
+        const auto [header, source] = cppPaths(o.output);
+        const auto code = exports::emitCppModule(e, SYNO_VERSION, std::filesystem::path(header).filename().string());
+        writeFileAtomically(header, code.header);
+        try {
+            writeFileAtomically(source, code.source);
+        } catch (...) {
+            std::filesystem::remove(header);  // never one file of the pair without the other
+            throw;
+        }
     } else {
         nlohmann::json meta{{"syno_version", SYNO_VERSION},   {"operator_id", op.idHex()},
                             {"operator", e.text},             {"class", e.className},
@@ -78,7 +96,8 @@ void runExport(const ExportCommandOptions& o) {
         batches.push_back(5);  // a batch no fixed plan serves: the general plan
         exports::writeReference(op, ctx, binding, o.seed, batches, o.reference);
     }
-    fmt::print("wrote {} ({} of operator {}, {} layer(s): ", o.output, o.format, op.idHex(), e.bindings.size());
+    const std::string written = o.format == "cpp" ? cppPaths(o.output).first + " and " + cppPaths(o.output).second : o.output;
+    fmt::print("wrote {} ({} of operator {}, {} layer(s): ", written, o.format, op.idHex(), e.bindings.size());
     for (size_t b = 0; b < e.bindings.size(); ++b) fmt::print("{}{}({})", b ? ", " : "", e.className, e.bindings[b].text);
     fmt::print(")\n");
     for (const auto& x : e.bindings)
@@ -95,9 +114,10 @@ void addExportCommand(CLI::App& app) {
     o->source.addTo(*cmd, true);
     cmd->add_option("--format", o->format,
                     "torchscript: an archive with the weights (torch.jit.load, torch::jit::load); pytorch: one .py "
-                    "file with an nn.Module whose constructor takes the layer's sizes")
+                    "file with an nn.Module whose constructor takes the layer's sizes; cpp: a header and a source "
+                    "file with a torch::nn::Module, libtorch only (-o op2 writes op2.h and op2.cpp)")
         ->required()
-        ->check(CLI::IsMember({"torchscript", "pytorch"}));
+        ->check(CLI::IsMember({"torchscript", "pytorch", "cpp"}));
     cmd->add_option("-o,--output", o->output, "the file to write (atomically)")->required()->check(notBlank());
     cmd->add_option("--model", o->model,
                     "take the sizes from this network's placeholders at deployment size (e.g. resnet18)")
@@ -121,6 +141,7 @@ void addExportCommand(CLI::App& app) {
                 "  python3 -c 'import op2, torch; m = op2.Op(C_in=64, C_out=64, H=56, W=56); print(m(torch.randn(1, 64, 56, 56)).shape)'\n"
                 "  syno export campaigns/resnet18/operators/5c882b8135d8bb04.op --model resnet18 --format pytorch -o op.py\n"
                 "  syno export --db run.db --best --format torchscript --binding 1 -o op.pt\n"
+                "  syno export --library operator1 --format cpp -o op1 --class-name Operator1   # op1.h, op1.cpp\n"
                 "  syno export --library conv2d --format torchscript -o conv.pt --reference conv-ref.pt");
     cmd->callback([o] { runExport(*o); });
 }

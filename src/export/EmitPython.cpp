@@ -4,8 +4,10 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/Error.h"
+#include "export/Program.h"
 
 namespace syno::exports {
 
@@ -22,41 +24,8 @@ enum class Dialect {
 // runs a dense windowed 2-D convolution channels-last.
 constexpr int64_t kNhwcMinPositions = 14 * 14;
 
-std::string intText(const SymInt& s) {
-    if (s.power == 0) return fmt::format("{}", s.coef);
-    std::string n = s.power == 1 ? "N" : "N * N";
-    return s.coef == 1 ? n : fmt::format("{} * {}", s.coef, n);
-}
-
-std::string listText(const std::vector<SymInt>& v) {
-    std::string out = "[";
-    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + intText(v[i]);
-    return out + "]";
-}
-
-std::string listText(const std::vector<int64_t>& v) {
-    std::string out = "[";
-    for (size_t i = 0; i < v.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", v[i]);
-    return out + "]";
-}
-
-std::string floatText(double x) {
-    std::string s = fmt::format("{:.17g}", x);
-    if (s.find_first_of(".en") == std::string::npos) s += ".0";
-    return s;
-}
-
-// Constant fields only (axes, index lists): the batch never scales them in a fitted plan.
-int64_t constant(const SymInt& s, const char* what) {
-    if (s.power != 0) throw Error(fmt::format("internal: a plan's {} scales with the batch", what));
-    return s.coef;
-}
-
-std::vector<int64_t> constants(const std::vector<SymInt>& v, const char* what) {
-    std::vector<int64_t> out;
-    for (const auto& s : v) out.push_back(constant(s, what));
-    return out;
-}
+std::string listText(const std::vector<SymInt>& v) { return "[" + joinedText(v) + "]"; }
+std::string listText(const std::vector<int64_t>& v) { return "[" + joinedText(v) + "]"; }
 
 struct Emitter {
     Dialect dialect;
@@ -149,62 +118,31 @@ struct Emitter {
         throw Error("internal: unknown plan op");
     }
 
-    // The training body: every op in order, each result a new name.
-    std::string trainBody(const BatchVariant& v, int weights) const {
-        std::map<int, std::string> name;
-        name[0] = "x";
-        for (int w = 1; w <= weights; ++w) name[w] = fmt::format("self.w{}", w);
+    std::string ref(const std::string& name) const { return isWeightName(name) ? "self." + name : name; }
+
+    std::string statements(const std::vector<Statement>& list, bool training, int weights) const {
         std::string out;
-        for (size_t i = 0; i < v.ops.size(); ++i) {
-            const SymOp& s = v.ops[i];
-            const std::string var = fmt::format("t{}", i);
-            out += fmt::format("{}{} = {}\n", indent, var,
-                               expression(s, name.at(s.op.a), s.op.b >= 0 ? name.at(s.op.b) : "", true, weights));
-            name[s.op.dst] = var;
-        }
-        return out + fmt::format("{}return {}\n", indent, name.at(v.plan.resultSlot));
+        for (const Statement& st : list)
+            out += fmt::format("{}{} = {}\n", indent, st.var,
+                               expression(*st.op, ref(st.a), st.b.empty() ? "" : ref(st.b), training, weights));
+        return out;
     }
 
-    // The inference bodies: `prepare` runs the ops on the weights alone and returns the values the other
-    // ops read; `infer` runs the rest from those values.
-    std::pair<std::string, std::string> inferBodies(const BatchVariant& v, int weights) const {
-        std::map<int, std::string> name;
-        std::map<int, bool> onWeights;
-        name[0] = "x";
-        for (int w = 1; w <= weights; ++w) {
-            name[w] = fmt::format("self.w{}", w);
-            onWeights[w] = true;
-        }
-        std::string prepare, infer;
-        std::vector<std::string> kept;
-        auto use = [&](int slot) {
-            const std::string& n = name.at(slot);
-            if (onWeights[slot] && n.rfind("self.", 0) != 0 && std::find(kept.begin(), kept.end(), n) == kept.end())
-                kept.push_back(n);
-            return n;
-        };
-        for (size_t i = 0; i < v.ops.size(); ++i) {
-            const SymOp& s = v.ops[i];
-            const std::string var = fmt::format("t{}", i);
-            if (s.op.weightOnly) {
-                prepare += fmt::format("{}{} = {}\n", indent, var,
-                                       expression(s, name.at(s.op.a), s.op.b >= 0 ? name.at(s.op.b) : "", false, weights));
-            } else {
-                const std::string a = use(s.op.a), b = s.op.b >= 0 ? use(s.op.b) : "";
-                infer += fmt::format("{}{} = {}\n", indent, var, expression(s, a, b, false, weights));
-            }
-            name[s.op.dst] = var;
-            onWeights[s.op.dst] = s.op.weightOnly;
-        }
-        std::string unpack;
-        for (size_t k = 0; k < kept.size(); ++k) unpack += fmt::format("{}{} = prep[{}]\n", indent, kept[k], k);
-        std::string list = "[";
-        for (size_t k = 0; k < kept.size(); ++k) list += (k ? ", " : "") + kept[k];
-        list += "]";
-        if (kept.empty())  // an empty list literal would be typed List[Tensor] only by an annotation
-            prepare += fmt::format("{}kept: List[{}] = []\n", indent, dialect == Dialect::Python ? "torch.Tensor" : "Tensor");
-        prepare += fmt::format("{}return {}\n", indent, kept.empty() ? "kept" : list);
-        infer = unpack + infer + fmt::format("{}return {}\n", indent, name.at(v.plan.resultSlot));
+    std::string trainBody(const Program& p, int weights) const {
+        return statements(p.train, true, weights) + fmt::format("{}return {}\n", indent, ref(p.trainResult));
+    }
+
+    // `prepare` returns the values the rest reads; `infer` runs the rest from them.
+    std::pair<std::string, std::string> inferBodies(const Program& p, int weights) const {
+        std::string prepare = statements(p.prepare, false, weights);
+        if (p.kept.empty())  // an empty list literal would be typed List[Tensor] only by an annotation
+            prepare += fmt::format("{}kept: List[{}] = []\n{}return kept\n", indent,
+                                   dialect == Dialect::Python ? "torch.Tensor" : "Tensor", indent);
+        else
+            prepare += fmt::format("{}return [{}]\n", indent, fmt::join(p.kept, ", "));
+        std::string infer;
+        for (size_t k = 0; k < p.kept.size(); ++k) infer += fmt::format("{}{} = prep[{}]\n", indent, p.kept[k], k);
+        infer += statements(p.infer, false, weights) + fmt::format("{}return {}\n", indent, ref(p.inferResult));
         return {prepare, infer};
     }
 };
@@ -316,8 +254,9 @@ std::string methods(const ExportedOperator& e, Dialect d, const std::string& in)
         const auto& [train, infer] = variants[k];
         const std::string batch = train->batch > 0 ? fmt::format("batch {}", train->batch) : "any batch";
         out += fmt::format("{}def _train_{}(self, x: {}, N: int) -> {}:  # {}\n", in, k, T, T, batch);
-        out += em.trainBody(*train, e.weights) + "\n";
-        auto [prepare, body] = em.inferBodies(*infer, e.weights);
+        const Program program = variantProgram(*train, *infer, e.weights);
+        out += em.trainBody(program, e.weights) + "\n";
+        auto [prepare, body] = em.inferBodies(program, e.weights);
         out += fmt::format("{}def _prepare_{}(self) -> {}:\n", in, k, L);
         out += prepare + "\n";
         out += fmt::format("{}def _infer_{}(self, x: {}, N: int, prep: {}) -> {}:\n", in, k, T, L, T);

@@ -170,6 +170,11 @@ def main():
     for op in ["operator1", "operator2"]:
         cases.append((op + "_56", ["--library", op], ["--model", "resnet18", "--binding", "8"], op == "operator2"))
         cases.append((op + "_7", ["--library", op], ["--model", "resnet18", "--binding", "14"], False))
+    # The ResNet-18 campaign's finalists (synthesized by the search) at its last stage's layer.
+    campaign = os.path.join(os.path.dirname(os.path.abspath(args.fixtures)), "..", "campaigns", "resnet18", "operators")
+    for file in sorted(os.listdir(campaign)) if os.path.isdir(campaign) else []:
+        cases.append((f"campaign_{file[:4]}", [os.path.join(campaign, file)], ["--model", "resnet18", "--binding", "14"],
+                      False))
     for name, text in sampled_operators(args.fixtures, args.sampled):
         path = os.path.join(args.work, f"sampled_{name}.op")
         with open(path, "w") as f:
