@@ -13,6 +13,7 @@
 
 #include "base/AtomicFile.h"
 #include "base/Error.h"
+#include "base/ReadFile.h"
 #include "cli/Commands.h"
 #include "cli/Options.h"
 #include "evaluation/FashionMnist.h"
@@ -33,6 +34,30 @@ struct EvalCommandOptions {
 };
 
 nlohmann::json jsonNumber(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// Refuses a path whose folder does not exist, before any work.
+void checkWritable(const std::string& path) {
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir))
+        throw Error(fmt::format("cannot write {}: no directory {}", path, dir.string()));
+}
+
+// The exported network's sidecar (written by training) gains what was measured after it: FLOPs and the
+// deployment latency against the original network.
+void completeSidecar(const std::string& exportPath, const evaluation::EvalReport& rep) {
+    const std::string path = exportPath + ".json";
+    nlohmann::json j = nlohmann::json::parse(readInputFile(path, "the exported network's sidecar"));
+    j["flops"] = jsonNumber(rep.outcome.metrics.flops);
+    j["flops_ratio"] = jsonNumber(rep.outcome.metrics.flopsRatio);
+    nlohmann::json points = nlohmann::json::array();
+    for (const auto& p : rep.latency.points)
+        points.push_back(nlohmann::json{{"batch", p.batch}, {"threads", p.threads}, {"ms", jsonNumber(p.ms)},
+                                        {"baseline_ms", jsonNumber(p.baselineMs)}, {"ratio", jsonNumber(p.ratio)},
+                                        {"spread", jsonNumber(p.spread)}, {"noisy", p.noisy}});
+    j["latency"] = points;
+    writeFileAtomically(path, j.dump(2) + "\n");
+}
+
 
 nlohmann::json metricsJson(const search::Metrics& m) {
     return {{"accuracy", jsonNumber(m.accuracy)},         {"test_accuracy", jsonNumber(m.testAccuracy)},
@@ -132,10 +157,10 @@ void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& 
 
 void runEvalCommand(EvalCommandOptions o) {
     if (o.spec) return printSpec(o.settings.model);
-    if (!o.json.empty()) {  // refuse an unwritable path before any work
-        const std::filesystem::path dir = std::filesystem::path(o.json).parent_path();
-        if (!dir.empty() && !std::filesystem::is_directory(dir))
-            throw Error(fmt::format("cannot write {}: no directory {}", o.json, dir.string()));
+    if (!o.json.empty()) checkWritable(o.json);
+    if (!o.settings.exportPath.empty()) {
+        checkWritable(o.settings.exportPath);
+        if (o.latencyOnly) throw Error("--export needs a trained network: it cannot go with --latency-only");
     }
     const int sources = int(!o.file.empty()) + int(!o.library.empty()) + int(o.baseline);
     if (sources != 1 && !(o.latencyOnly && sources == 0))
@@ -172,6 +197,11 @@ void runEvalCommand(EvalCommandOptions o) {
     if (!o.json.empty()) writeReportJson(o, b.describe(), op, rep, !op || o.settings.trainBaseline);
     if (!rep.outcome.ok)
         throw Error(fmt::format("{} failed: {}", op ? "the operator" : "the baseline", rep.outcome.failure));
+    if (!o.settings.exportPath.empty()) {
+        completeSidecar(o.settings.exportPath, rep);
+        fmt::print("# exported the trained network to {} (TorchScript) and {}.json\n", o.settings.exportPath,
+                   o.settings.exportPath);
+    }
     const auto& m = rep.outcome.metrics;
     const auto& base = rep.baseline;
     if (!op) {
@@ -252,6 +282,11 @@ void addEvalCommand(CLI::App& app) {
         ->capture_default_str()
         ->check(bounded(0.0, 0.99));
     cmd->add_option("--json", o->json, "also write the report as JSON to this file (replaced atomically)");
+    cmd->add_option("--export", o->settings.exportPath,
+                    "save the trained network (the operator in its placeholders; the original with --baseline) as a "
+                    "TorchScript archive, loadable with torch.jit.load without syno, and PATH.json beside it: "
+                    "accuracy, FLOPs, latency, normalisation, operator, seed and the first 1,000 test predictions")
+        ->check(notBlank());
     cmd->add_flag("--skip-baseline", o->skipBaseline,
                   "do not train the original model (no accuracy comparison): for sweeps over many operators");
     cmd->footer(fmt::format(
@@ -285,7 +320,8 @@ void addEvalCommand(CLI::App& app) {
         "  syno eval --model vgg --spec\n"
         "  syno eval --model resnet18 --library operator2 --latency-only --latency-threads 1,2\n"
         "  syno eval --model resnet18 --op op.txt --budget final --kill-margin 0.05\n"
-        "  syno eval --model resnet18 --baseline --data cifar10 --data-dir ~/cifar-10-batches-bin",
+        "  syno eval --model resnet18 --baseline --data cifar10 --data-dir ~/cifar-10-batches-bin\n"
+        "  syno eval --model resnet --library operator2 --export net.pt   # then in Python: torch.jit.load('net.pt')",
         evaluation::modelNames(), evaluation::budgetHelp()));
     cmd->callback([o] { runEvalCommand(*o); });
 }

@@ -9,7 +9,7 @@ namespace syno::evaluation {
 
 namespace {
 
-class DenseLayerImpl : public torch::nn::Module {
+class DenseLayerImpl : public torch::nn::Module, public ScriptedForward {
 public:
     DenseLayerImpl(LayerFactory& f, int64_t cin, int64_t size) {
         const Architecture& a = f.layout().arch;
@@ -22,6 +22,12 @@ public:
         torch::Tensor x = torch::cat(features, 1);
         x = conv1_->forward(torch::relu(norm1_->forward(x)));
         return conv2_->forward(torch::relu(norm2_->forward(x)));
+    }
+    std::string scriptForward() const override {
+        return "def forward(self, features: List[Tensor]) -> Tensor:\n"
+               "    x = torch.cat(features, 1)\n"
+               "    x = self.conv1.forward(torch.relu(self.norm1.forward(x)))\n"
+               "    return self.conv2.forward(torch.relu(self.norm2.forward(x)))\n";
     }
 
 private:
@@ -65,6 +71,20 @@ public:
                 x = torch::avg_pool2d(transitions_[i]->forward(torch::relu(transitionNorms_[i]->forward(x))), 2);
         }
         return classify(torch::relu(finalNorm_->forward(x)), fc_);
+    }
+    std::string scriptForward() const override {
+        std::string s = "def forward(self, x: Tensor) -> Tensor:\n    x = self.stem.forward(x)\n";
+        for (size_t i = 0; i < blocks_.size(); ++i) {
+            s += "    features = [x]\n";
+            for (int j = 1; j <= static_cast<int>(blocks_[i].size()); ++j)
+                s += fmt::format("    features.append(self.denseblock{}_layer{}.forward(features))\n", i + 1, j);
+            s += "    x = torch.cat(features, 1)\n";
+            if (i < transitions_.size())
+                s += fmt::format("    x = torch.avg_pool2d(self.transition{0}_conv.forward(torch.relu(self.transition{0}_norm.forward(x))), "
+                                 "[2, 2])\n",
+                                 i + 1);
+        }
+        return s + "    return " + scriptClassify("torch.relu(self.norm5.forward(x))", "classifier") + "\n";
     }
 
 private:

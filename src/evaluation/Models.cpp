@@ -120,6 +120,14 @@ torch::Tensor NetImpl::forward(torch::Tensor x) {
     return body_->forward(x);
 }
 
+std::string NetImpl::scriptForward() const {
+    const int64_t pad = layout_.paddedSize - layout_.imageSize;
+    if (pad <= 0) return "def forward(self, x: Tensor) -> Tensor:\n    return self.net.forward(x)\n";
+    return fmt::format("def forward(self, x: Tensor) -> Tensor:\n    x = torch.constant_pad_nd(x, [{0}, {1}, {0}, {1}], 0.0)\n"
+                       "    return self.net.forward(x)\n",
+                       pad / 2, pad - pad / 2);
+}
+
 int64_t NetImpl::parameterCount() const {
     int64_t n = 0;
     for (const auto& p : parameters()) n += p.numel();

@@ -61,8 +61,18 @@ private:
     double fixedFlops_ = 0;
 };
 
+// Every composite module of a network writes its forward in TorchScript as well, its children called by
+// their registered names, so that a trained network can be saved as TorchScript (ScriptNetwork.h); the
+// leaves (convolutions, batch norms, linear layers, placeholders) are written by the exporter. A test
+// compares both forwards for every model.
+class ScriptedForward {
+public:
+    virtual ~ScriptedForward() = default;
+    virtual std::string scriptForward() const = 0;  // "def forward(self, x: Tensor) -> Tensor: ..."
+};
+
 // A network's layers; NetImpl pads the input and calls it.
-class NetworkBody : public torch::nn::Module {
+class NetworkBody : public torch::nn::Module, public ScriptedForward {
 public:
     virtual torch::Tensor forward(torch::Tensor x) = 0;
 };
@@ -73,14 +83,16 @@ std::shared_ptr<NetworkBody> makeResNet(LayerFactory& f);
 std::shared_ptr<NetworkBody> makeResNeXt(LayerFactory& f);
 std::shared_ptr<NetworkBody> makeDenseNet(LayerFactory& f);
 
-class NetImpl : public torch::nn::Module {
+class NetImpl : public torch::nn::Module, public ScriptedForward {
 public:
     // op == nullptr: the baseline (ctx unused). Otherwise ctx = placeholderContext(layout, *op).
     NetImpl(const ModelLayout& layout, const Operator* op, const SizeContext& ctx, uint64_t seed);
     // [B, inChannels, imageSize, imageSize] normalised images -> [B, classes] logits
     torch::Tensor forward(torch::Tensor x);
+    std::string scriptForward() const override;
 
     const std::vector<Placeholder>& placeholders() const { return placeholders_; }
+    const ModelLayout& layout() const { return layout_; }
     int64_t parameterCount() const;
     double fixedFlops() const { return fixedFlops_; }  // counted while building (tests check the catalog's)
 

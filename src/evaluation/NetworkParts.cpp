@@ -1,5 +1,7 @@
 #include "evaluation/NetworkParts.h"
 
+#include <fmt/format.h>
+
 namespace syno::evaluation {
 
 StemImpl::StemImpl(LayerFactory& f) {
@@ -16,6 +18,17 @@ torch::Tensor StemImpl::forward(const torch::Tensor& x) {
     torch::Tensor y = norm_->forward(conv_->forward(x));
     y.relu_();
     return torch::max_pool2d(y.contiguous(torch::MemoryFormat::ChannelsLast), 3, 2, 1).contiguous();
+}
+
+std::string StemImpl::scriptForward() const {
+    // Memory formats are integers in the TorchScript that C++ compiles (2: channels-last).
+    return "def forward(self, x: Tensor) -> Tensor:\n"
+           "    y = torch.relu(self.norm.forward(self.conv.forward(x)))\n"
+           "    return torch.max_pool2d(y.contiguous(memory_format=2), [3, 3], [2, 2], [1, 1], [1, 1], False).contiguous()\n";
+}
+
+std::string scriptClassify(const std::string& x, const std::string& classifier) {
+    return fmt::format("self.{}.forward(torch.adaptive_avg_pool2d({}, [1, 1]).flatten(1))", classifier, x);
 }
 
 torch::Tensor classify(const torch::Tensor& features, torch::nn::Linear& classifier) {

@@ -8,7 +8,7 @@ namespace syno::evaluation {
 
 namespace {
 
-class BottleneckImpl : public torch::nn::Module {
+class BottleneckImpl : public torch::nn::Module, public ScriptedForward {
 public:
     BottleneckImpl(LayerFactory& f, int64_t cin, int64_t width, int64_t out, int64_t inSize, int stride, int groups) {
         const int64_t size = inSize / stride;
@@ -30,6 +30,14 @@ public:
         const torch::Tensor shortcut = shortcut_.is_empty() ? x : shortcutNorm_->forward(shortcut_->forward(x));
         return torch::relu(y + shortcut);
     }
+    std::string scriptForward() const override {
+        return std::string("def forward(self, x: Tensor) -> Tensor:\n"
+                           "    y = torch.relu(self.bn_reduce.forward(self.conv_reduce.forward(x)))\n"
+                           "    y = torch.relu(self.bn.forward(self.conv_conv.forward(y)))\n"
+                           "    y = self.bn_expand.forward(self.conv_expand.forward(y))\n") +
+               (shortcut_.is_empty() ? "    return torch.relu(y + x)\n"
+                                     : "    return torch.relu(y + self.shortcut_norm.forward(self.shortcut.forward(x)))\n");
+    }
 
 private:
     torch::nn::Conv2d reduce_{nullptr}, expand_{nullptr}, shortcut_{nullptr};
@@ -49,8 +57,8 @@ public:
             const int64_t width = m.arch.widths[i], out = 2 * width;
             for (int j = 0; j < m.arch.blocks[i]; ++j) {
                 const int stride = i > 0 && j == 0 ? 2 : 1;
-                blocks_.push_back(register_module(fmt::format("stage{}_{}", i + 1, j),
-                                                  Bottleneck(f, cin, width, out, size, stride, m.arch.cardinality)));
+                names_.push_back(fmt::format("stage{}_{}", i + 1, j));
+                blocks_.push_back(register_module(names_.back(), Bottleneck(f, cin, width, out, size, stride, m.arch.cardinality)));
                 size /= stride;
                 cin = out;
             }
@@ -62,8 +70,14 @@ public:
         for (auto& b : blocks_) x = b->forward(x);
         return classify(x, fc_);
     }
+    std::string scriptForward() const override {
+        std::string s = "def forward(self, x: Tensor) -> Tensor:\n    x = self.stem.forward(x)\n";
+        for (const auto& name : names_) s += fmt::format("    x = self.{}.forward(x)\n", name);
+        return s + "    return " + scriptClassify("x", "classifier") + "\n";
+    }
 
 private:
+    std::vector<std::string> names_;  // of the blocks
     Stem stem_{nullptr};
     std::vector<Bottleneck> blocks_;
     torch::nn::Linear fc_{nullptr};

@@ -8,7 +8,7 @@ namespace syno::evaluation {
 
 namespace {
 
-class BasicBlockImpl : public torch::nn::Module {
+class BasicBlockImpl : public torch::nn::Module, public ScriptedForward {
 public:
     BasicBlockImpl(LayerFactory& f, int64_t cin, int64_t width, int64_t size, int stride) {
         conv1_ = register_module("conv1", f.placeholder(cin, width, size, stride));
@@ -25,6 +25,13 @@ public:
         y = bn2_->forward(conv2_->forward(y));
         const torch::Tensor shortcut = down_.is_empty() ? x : downNorm_->forward(down_->forward(x));
         return torch::relu(y + shortcut);
+    }
+    std::string scriptForward() const override {
+        return std::string("def forward(self, x: Tensor) -> Tensor:\n"
+                           "    y = torch.relu(self.bn1.forward(self.conv1.forward(x)))\n"
+                           "    y = self.bn2.forward(self.conv2.forward(y))\n") +
+               (down_.is_empty() ? "    return torch.relu(y + x)\n"
+                                 : "    return torch.relu(y + self.downsample_norm.forward(self.downsample.forward(x)))\n");
     }
 
 private:
@@ -44,8 +51,8 @@ public:
             for (int j = 0; j < m.arch.blocks[i]; ++j) {
                 const int stride = i > 0 && j == 0 ? 2 : 1;
                 size /= stride;
-                blocks_.push_back(register_module(fmt::format("layer{}_{}", i + 1, j),
-                                                  BasicBlock(f, cin, m.arch.widths[i], size, stride)));
+                names_.push_back(fmt::format("layer{}_{}", i + 1, j));
+                blocks_.push_back(register_module(names_.back(), BasicBlock(f, cin, m.arch.widths[i], size, stride)));
                 cin = m.arch.widths[i];
             }
         fc_ = register_module("fc", f.linear(cin, m.classes, true));
@@ -55,8 +62,14 @@ public:
         for (auto& b : blocks_) x = b->forward(x);
         return classify(x, fc_);
     }
+    std::string scriptForward() const override {
+        std::string s = "def forward(self, x: Tensor) -> Tensor:\n    x = self.stem.forward(x)\n";
+        for (const auto& name : names_) s += fmt::format("    x = self.{}.forward(x)\n", name);
+        return s + "    return " + scriptClassify("x", "fc") + "\n";
+    }
 
 private:
+    std::vector<std::string> names_;  // of the blocks
     Stem stem_{nullptr};
     std::vector<BasicBlock> blocks_;
     torch::nn::Linear fc_{nullptr};

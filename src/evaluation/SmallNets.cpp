@@ -58,6 +58,30 @@ public:
         return classifier_->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
     }
 
+    std::string scriptForward() const override {
+        std::string s = "def forward(self, x: Tensor) -> Tensor:\n";
+        auto layer = [](size_t i, const std::string& in) { return fmt::format("self.norm{0}.forward(self.slot{0}.forward({1}))", i, in); };
+        if (family_ == Family::Mlp) {
+            s += "    x = x.flatten(1)\n";
+            for (size_t i = 0; i < placeholders_.size(); ++i) s += fmt::format("    x = torch.relu({})\n", layer(i, "x"));
+            return s + "    return self.classifier.forward(x)\n";
+        }
+        s += "    x = torch.relu(self.stem_norm.forward(self.stem.forward(x)))\n";
+        for (size_t st = 0; st < widths_.size(); ++st) {
+            const size_t first = 2 * st;
+            s += st > 0 ? "    inp = torch.avg_pool2d(x, [2, 2])\n" : "    inp = x\n";
+            s += fmt::format("    y = torch.relu({})\n", layer(first, "inp"));
+            if (family_ == Family::SmallVgg) {
+                s += fmt::format("    x = torch.relu({})\n", layer(first + 1, "y"));
+                continue;
+            }
+            s += fmt::format("    y = {}\n", layer(first + 1, "y"));
+            s += shortcuts_[st].is_empty() ? "    x = torch.relu(y + x)\n"
+                                           : fmt::format("    x = torch.relu(y + self.shortcut_norm{0}.forward(self.shortcut{0}.forward(inp)))\n", st);
+        }
+        return s + "    return self.classifier.forward(torch.adaptive_avg_pool2d(x, [1, 1]).flatten(1))\n";
+    }
+
 private:
     torch::Tensor block(size_t stage, const torch::Tensor& x) {
         // Stage st owns placeholders 2*st and 2*st + 1; a stage after the first halves the map first.

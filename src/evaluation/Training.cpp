@@ -12,6 +12,11 @@
 #include <numbers>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/AtomicFile.h"
+#include "evaluation/ScriptNetwork.h"
+#include "ir/TextForm.h"
 
 #include "evaluation/Latency.h"
 #include "evaluation/Models.h"
@@ -69,18 +74,59 @@ double oneCycle(const Budget& b, int64_t t, int64_t total) {
     return cosineBetween(b.maxLr, end, static_cast<double>(t - warm) / static_cast<double>(std::max<int64_t>(1, total - warm)));
 }
 
-double accuracy(Net& net, const ImageSet& set, const std::vector<int64_t>& indices, const DataSplit& split) {
+// Images are classified in chunks of this many (an exported network gets a plan of its own for it).
+constexpr int64_t kChunk = 500;
+
+// The predicted class of each image at `indices`, in evaluation mode.
+std::vector<int64_t> predictions(Net& net, const ImageSet& set, const std::vector<int64_t>& indices,
+                                 const DataSplit& split) {
     torch::NoGradGuard noGrad;
     net->eval();
-    int64_t correct = 0;
-    constexpr int64_t kChunk = 500;
+    std::vector<int64_t> out;
     const auto n = static_cast<int64_t>(indices.size());
     for (int64_t i = 0; i < n; i += kChunk) {
         auto [x, y] = gather(set, indices.data() + i, std::min(kChunk, n - i), split);
-        correct += net->forward(x).argmax(1).eq(y).sum().item<int64_t>();
+        const torch::Tensor p = net->forward(x).argmax(1).contiguous();
+        out.insert(out.end(), p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + p.numel());
     }
     net->train();
-    return n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+    return out;
+}
+
+double accuracy(Net& net, const ImageSet& set, const std::vector<int64_t>& indices, const DataSplit& split) {
+    const std::vector<int64_t> p = predictions(net, set, indices, split);
+    int64_t correct = 0;
+    for (size_t i = 0; i < p.size(); ++i) correct += p[i] == set.labels[static_cast<size_t>(indices[i])];
+    return p.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(p.size());
+}
+
+// The trained network as TorchScript, and its sidecar (Training.h).
+void exportTrained(Net& net, const TrainingJob& job, const TrainResult& result) {
+    std::vector<int64_t> first(static_cast<size_t>(std::min<int64_t>(1000, job.data->test.count)));
+    for (size_t i = 0; i < first.size(); ++i) first[i] = static_cast<int64_t>(i);
+    const std::vector<int64_t> predicted = predictions(net, job.data->test, first, *job.split);
+    const ModelLayout& m = *job.layout;
+    nlohmann::json meta{
+        {"syno_version", SYNO_VERSION},
+        {"model", m.name},
+        {"data_set", job.data->name},
+        {"input", {m.inChannels, m.imageSize, m.imageSize}},
+        {"classes", job.data->classes},
+        {"normalisation", {{"mean", job.split->mean}, {"std", job.split->std}, {"scale", 1.0 / 255}}},
+        {"operator", job.op ? printOperator(*job.op) : ""},
+        {"operator_id", job.op ? job.op->idHex() : "baseline"},
+        {"seed", job.budget.seed},
+        {"budget", job.budget.describe()},
+        {"best_validation_accuracy", result.bestValidation},
+        {"test_accuracy", std::isfinite(result.testAccuracy) ? nlohmann::json(result.testAccuracy) : nlohmann::json()},
+        {"parameters", result.params},
+        {"test_predictions", predicted},
+    };
+    const std::string text = meta.dump(2);
+    net->eval();
+    writeNetworkScript(*net, job.op, job.ctx, {1, 16, kChunk}, text, job.exportPath);
+    net->train();
+    writeFileAtomically(job.exportPath + ".json", text + "\n");
 }
 
 // One line redrawn in place on a terminal; nothing at all otherwise (logs stay clean).
@@ -209,11 +255,13 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
     result.ok = true;
     if (!b.testAccuracy) {
         result.testAccuracy = std::numeric_limits<double>::quiet_NaN();
+        if (!job.exportPath.empty()) exportTrained(net, job, result);
         return result;
     }
     std::vector<int64_t> all(static_cast<size_t>(job.data->test.count));
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
     result.testAccuracy = accuracy(net, job.data->test, all, *job.split);
+    if (!job.exportPath.empty()) exportTrained(net, job, result);
     return result;
 }
 

@@ -29,6 +29,10 @@ struct TrainingJob {
     // Per epoch (from the first), the validation accuracy below which training stops as hopeless: the
     // baseline's after that epoch less a margin. Empty: no such check.
     std::vector<double> killBelow;
+    // After a successful training: the trained network as a TorchScript archive here (ScriptNetwork.h), and
+    // beside it PATH.json: model, data set and normalisation, accuracies, parameters, the operator, seed,
+    // syno's version, and the predictions on the first 1,000 test images (an export must reproduce them).
+    std::string exportPath;
 };
 
 struct TrainResult {

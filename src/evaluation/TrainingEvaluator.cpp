@@ -77,6 +77,7 @@ struct TrainingEvaluator::State {
 
     std::mutex baselineMutex;  // guards the lazily trained baseline
     std::optional<TrainResult> baseline;
+    bool exportBaseline = false;  // baselineReport: the baseline is what --export saves
 
     TrainingJob job(const Operator* op, const SizeContext* ctx, std::string label) const {
         TrainingJob j;
@@ -93,7 +94,11 @@ struct TrainingEvaluator::State {
 
     const TrainResult& trainedBaseline() {
         std::lock_guard<std::mutex> lock(baselineMutex);
-        if (!baseline) baseline = trainModel(job(nullptr, nullptr, "baseline"));
+        if (!baseline) {
+            TrainingJob j = job(nullptr, nullptr, "baseline");
+            if (exportBaseline) j.exportPath = settings.exportPath;
+            baseline = trainModel(j);
+        }
         return *baseline;
     }
 };
@@ -181,6 +186,7 @@ EvalReport TrainingEvaluator::report(const search::Candidate& candidate) {
         }
         const TrainResult* base = s.settings.trainBaseline ? &s.trainedBaseline() : nullptr;
         TrainingJob job = s.job(&op, &ctx, "operator " + op.idHex().substr(0, 8));
+        job.exportPath = s.settings.exportPath;
         if (base && base->ok && s.settings.killMargin > 0)
             for (double v : base->validationByEpoch) job.killBelow.push_back(v - s.settings.killMargin);
         const TrainResult trained = trainModel(job);
@@ -213,6 +219,7 @@ EvalReport TrainingEvaluator::baselineReport() {
     State& s = *state_;
     EvalReport rep;
     try {
+        s.exportBaseline = !s.settings.exportPath.empty();
         const TrainResult& base = s.trainedBaseline();
         rep.baseline = baselineMetrics(base, s.deployment);
         rep.validationByEpoch = rep.baselineValidationByEpoch = base.validationByEpoch;

@@ -53,6 +53,9 @@ struct EvalSettings {
     double killMargin = 0;
     bool progress = false;         // draw a progress bar on stderr when it is a terminal
     bool trainBaseline = true;     // false: no baseline training (sweeps that trained it once); no accuracy deltas
+    // After training, save the trained network (the candidate's; the baseline's in baselineReport) as a
+    // TorchScript archive here, with a JSON sidecar beside it (Training.h). Empty: no export.
+    std::string exportPath;
 };
 
 // Everything one evaluation measured, for the CLI: the candidate's outcome, the baseline's metrics at the
