@@ -36,6 +36,8 @@ std::string expression(const SymOp& s, const std::string& a, const std::string& 
             std::vector<SymInt> shifts = {s.amount}, axes = {s.axis};
             shifts.insert(shifts.end(), s.ints2.begin(), s.ints2.end());
             axes.insert(axes.end(), s.ints.begin(), s.ints.end());
+            if (!training && axes.size() > 1)  // one pass over the tensor, as syno's inference rolls
+                return fmt::format("rollOnce({}, {}, {})", a, vec(shifts), vec(axes));
             return fmt::format("torch::roll({}, {}, {})", a, vec(shifts), vec(axes));
         }
         case OpKind::Slice: {
@@ -139,6 +141,28 @@ torch::Tensor window(const torch::Tensor& a, int64_t axis, int64_t pad, int64_t 
     torch::Tensor w = torch::constant_pad_nd(a, pads(a.dim(), axis, pad, pad), 0).unfold(axis, extent, 1);
     if (dilation > 1) w = w.slice(-1, 0, extent, dilation);
     return w.movedim(-1, axis + 1);
+}
+
+// Each block of the result copied once from its block of the input (torch::roll copies once per axis).
+torch::Tensor rollOnce(const torch::Tensor& a, const std::vector<int64_t>& shifts, const std::vector<int64_t>& axes) {
+    torch::Tensor out = torch::empty(a.sizes(), a.options().memory_format(torch::MemoryFormat::Contiguous));
+    for (size_t block = 0; block < (size_t{1} << axes.size()); ++block) {
+        torch::Tensor src = a, dst = out;
+        bool empty = false;
+        for (size_t k = 0; k < axes.size(); ++k) {
+            const int64_t n = a.size(axes[k]), s0 = ((-shifts[k]) % n + n) % n;
+            const bool high = (block >> k) & 1u;
+            const int64_t len = high ? s0 : n - s0;
+            if (len == 0) {
+                empty = true;
+                break;
+            }
+            src = src.narrow(axes[k], high ? 0 : s0, len);
+            dst = dst.narrow(axes[k], high ? n - s0 : 0, len);
+        }
+        if (!empty) dst.copy_(src);
+    }
+    return out;
 }
 
 // Tap j of tapAxis reads its slice shifted by j * step - amount along axis, zero outside.

@@ -53,6 +53,8 @@ struct Emitter {
                 std::vector<SymInt> shifts = {s.amount}, axes = {s.axis};
                 shifts.insert(shifts.end(), s.ints2.begin(), s.ints2.end());
                 axes.insert(axes.end(), s.ints.begin(), s.ints.end());
+                if (!training && axes.size() > 1)  // one pass over the tensor, as syno's inference rolls
+                    return fmt::format("self._roll({}, {}, {})", a, listText(shifts), listText(axes));
                 return fmt::format("torch.roll({}, {}, {})", a, listText(shifts), listText(axes));
             }
             case OpKind::Slice: {
@@ -287,6 +289,27 @@ std::string methods(const ExportedOperator& e, Dialect d, const std::string& in)
 {1}if a.dim() == 4 and (nhwc or (intermediate and a.size(2) * a.size(3) >= {5})):
 {1}    return torch.conv2d(a.contiguous(memory_format={3}), b.contiguous(memory_format={3}), None, [1, 1], padding, dilation, groups)
 {1}return torch.conv2d(a.contiguous(), b.contiguous(), None, [1, 1], padding, dilation, groups)
+
+{0}def _roll(self, a: {2}, shifts: List[int], axes: List[int]) -> {2}:
+{1}# Each block of the result copied once from its block of the input (torch.roll copies once per axis).
+{1}out = torch.empty_like(a, memory_format={4})
+{1}for block in range(1 << len(axes)):
+{1}    src = a
+{1}    dst = out
+{1}    empty = False
+{1}    for k in range(len(axes)):
+{1}        n = a.size(axes[k])
+{1}        s0 = ((-shifts[k]) % n + n) % n
+{1}        high = ((block >> k) & 1) == 1
+{1}        length = s0 if high else n - s0
+{1}        if length == 0:
+{1}            empty = True
+{1}        else:
+{1}            src = src.narrow(axes[k], 0 if high else s0, length)
+{1}            dst = dst.narrow(axes[k], n - s0 if high else 0, length)
+{1}    if not empty:
+{1}        dst.copy_(src)
+{1}return out
 
 {0}def _diagonal(self, a: {2}, axis: int, tap_axis: int, step: int, amount: int) -> {2}:
 {1}# Tap j of axis tap_axis reads its slice shifted by j * step - amount along axis, zero outside.
