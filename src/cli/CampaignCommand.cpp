@@ -300,6 +300,8 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
                 if (o.finalSubset > 0) args.insert(args.end(), {"--subset", std::to_string(o.finalSubset)});
                 const auto src = sourceArgs(o, e);
                 args.insert(args.end(), src.begin(), src.end());
+                // Seed 1's trained network, to use without syno (docs/export.md); not committed (large).
+                if (s == 1) args.insert(args.end(), {"--export", (dir / "finals" / (e.name + "-seed1.pt")).string()});
                 runStep(o, dir / "finals" / fmt::format("{}-seed{}.json", e.name, s), args,
                         fmt::format("final training of {} ({}), seed {} of {}", e.name, e.source, s, seeds));
             }
@@ -373,7 +375,8 @@ void addCampaignCommand(CLI::App& app) {
     cmd->footer("Steps (each a child syno process whose result is a file in --dir; a resumed campaign skips\n"
                 "finished ones): search.db (syno search --reward speed, stopped after --hours), finalists.json,\n"
                 "latency/<operator>.json (syno eval --latency-only at batch 1 and 16, 1 and 2 threads),\n"
-                "finals/<operator>-seed<N>.json (syno eval --budget final; seed 1 of every operator first),\n"
+                "finals/<operator>-seed<N>.json (syno eval --budget final; seed 1 of every operator first; seed 1's\n"
+                "trained network also as TorchScript, finals/<operator>-seed1.pt and .pt.json: docs/export.md),\n"
                 "results.md and results.json.\n"
                 "Keep the machine otherwise idle while it runs: latency is part of the reward.\n"
                 "Examples:\n"
