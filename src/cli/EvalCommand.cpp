@@ -244,6 +244,8 @@ void addEvalCommand(CLI::App& app) {
     cmd->add_option("--epochs", s.epochs, "epochs (default: the budget's)")->check(bounded(-1, 1000));
     cmd->add_option("--subset", s.subset, "training images (default: the budget's)")->check(bounded(-1, 100000000));
     cmd->add_option("--batch", s.batch, "batch size (default: the budget's)")->check(bounded(-1, 65536));
+    cmd->add_option("--lr", s.maxLr, "peak learning rate of the one-cycle schedule (default: the budget's, 0.1)")
+        ->check(bounded(-1, 10));
     s.threads = defaultThreads(s.threads);
     cmd->add_option("--threads", s.threads, "libtorch intra-op threads")->capture_default_str()->check(threadCount());
     cmd->add_option("--time-limit", s.timeLimitSeconds, "seconds of training before it stops as a failure (0: none)")

@@ -78,12 +78,14 @@ Budget resolveBudget(const EvalSettings& s) {
     if (s.epochs == 0 || s.epochs < -1) throw Error(fmt::format("--epochs must be at least 1, not {}", s.epochs));
     if (s.subset == 0 || s.subset < -1) throw Error(fmt::format("--subset must be at least 1 image, not {}", s.subset));
     if (s.batch == 0 || s.batch < -1) throw Error(fmt::format("--batch must be at least 1, not {}", s.batch));
+    if (s.maxLr != -1 && !(s.maxLr > 0)) throw Error(fmt::format("--lr must be above 0, not {}", s.maxLr));
     if (s.threads < 1) throw Error(fmt::format("--threads must be at least 1, not {}", s.threads));
     if (s.timeLimitSeconds < 0) throw Error(fmt::format("--time-limit must not be negative, not {}", s.timeLimitSeconds));
     if (s.latencyRuns < 1) throw Error(fmt::format("--latency-runs must be at least 1, not {}", s.latencyRuns));
     if (s.epochs > 0) b.epochs = s.epochs;
     if (s.subset > 0) b.subset = s.subset;
     if (s.batch > 0) b.batch = s.batch;
+    if (s.maxLr > 0) b.maxLr = s.maxLr;
     b.threads = s.threads;
     b.timeLimitSeconds = s.timeLimitSeconds;
     b.seed = s.seed;

@@ -193,6 +193,7 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
         return result;
     };
     for (int epoch = 0; epoch < b.epochs; ++epoch) {
+        double lossSum = 0;
         auto order = torch::randperm(n, gen, torch::kLong);
         const int64_t* perm = order.data_ptr<int64_t>();
         std::vector<int64_t> batchIndices;
@@ -211,6 +212,7 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
             loss.backward();
             if (b.clipNorm > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), b.clipNorm);
             optimizer.step();
+            lossSum += value;
             recent.push_back(value);
             if (recent.size() > kLossWindow) recent.pop_front();
             // Half-way through the first epoch an operator that learns nothing is still at chance.
@@ -240,6 +242,7 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
         }
         const double validation = accuracy(net, job.data->train, job.split->validation, *job.split);
         result.validationByEpoch.push_back(validation);
+        result.trainLossByEpoch.push_back(lossSum / static_cast<double>(steps));
         result.bestValidation = std::max(result.bestValidation, validation);
         bar.epochDone(epoch, validation, secondsSince(start));
         if (static_cast<size_t>(epoch) < job.killBelow.size() && validation < job.killBelow[static_cast<size_t>(epoch)])

@@ -43,6 +43,7 @@ struct TrainResult {
     double seconds = 0;                     // wall time of training and validation
     int64_t params = 0;
     std::vector<double> validationByEpoch;
+    std::vector<double> trainLossByEpoch;  // mean over each epoch's steps
 };
 
 TrainResult trainModel(const TrainingJob& job);

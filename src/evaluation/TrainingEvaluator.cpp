@@ -61,6 +61,7 @@ std::string detailsJson(const EvalReport& r) {
                           {"noisy", p.noisy}});
     if (!points.empty()) j["latency"] = points;
     if (!r.validationByEpoch.empty()) j["validation_by_epoch"] = r.validationByEpoch;
+    if (!r.trainLossByEpoch.empty()) j["train_loss_by_epoch"] = r.trainLossByEpoch;
     if (!r.baselineValidationByEpoch.empty()) j["baseline_validation_by_epoch"] = r.baselineValidationByEpoch;
     return j.empty() ? std::string() : j.dump();
 }
@@ -193,6 +194,7 @@ EvalReport TrainingEvaluator::report(const search::Candidate& candidate) {
         m.params = static_cast<double>(trained.params);
         m.trainSeconds = trained.seconds;
         rep.validationByEpoch = trained.validationByEpoch;
+        rep.trainLossByEpoch = trained.trainLossByEpoch;
         if (base) {
             rep.baseline = baselineMetrics(*base, s.deployment);
             rep.baselineValidationByEpoch = base->validationByEpoch;
@@ -223,6 +225,7 @@ EvalReport TrainingEvaluator::baselineReport() {
         const TrainResult& base = s.trainedBaseline();
         rep.baseline = baselineMetrics(base, s.deployment);
         rep.validationByEpoch = rep.baselineValidationByEpoch = base.validationByEpoch;
+        rep.trainLossByEpoch = base.trainLossByEpoch;
         rep.outcome.metrics = rep.baseline;
         rep.outcome.ok = base.ok;
         rep.outcome.failure = base.failure;

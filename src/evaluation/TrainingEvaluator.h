@@ -35,6 +35,7 @@ struct EvalSettings {
     int epochs = -1;               // -1: the budget's default
     int64_t subset = -1;           // training images; -1: the budget's default
     int batch = -1;                // -1: the budget's default
+    double maxLr = -1;             // one-cycle peak learning rate; -1: the budget's default
     int threads = 2;               // libtorch intra-op threads (process-wide: set when the evaluator is made)
     double timeLimitSeconds = 0;   // 0: none; training stops (as a failure) past it
     uint64_t seed = 1;
@@ -65,6 +66,7 @@ struct EvalReport {
     search::Metrics baseline;            // the original layers at the same budget and seed
     ModelLatency latency;                // deployment instance, every batch and thread count asked for
     std::vector<double> validationByEpoch;  // the candidate's validation accuracy after each epoch
+    std::vector<double> trainLossByEpoch;   // its mean training loss in each epoch
     std::vector<double> baselineValidationByEpoch;
     std::string operatorId;              // hex, empty for the baseline
 };

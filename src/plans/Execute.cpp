@@ -476,7 +476,11 @@ torch::Tensor PlanModuleImpl::forward(const torch::Tensor& x) {
             if (!torch::isfinite(weights_[w]).all().item<bool>())
                 throw Error(fmt::format("weight {} contains NaN or infinite values", w + 1));
     }
-    if (!inference) return executePlan(*plan, x, weights_, options_.layout);
+    // libtorch's C++ optimizers write through .data(), which bumps no version counter: a forward in
+    // training mode, as every training step has, is the only sign that the weights are about to change.
+    // So prepared weights are kept only in evaluation mode.
+    if (is_training()) prepared_ = PreparedWeights();
+    if (!inference || is_training()) return executePlan(*plan, x, weights_, options_.layout);
     if (!prepared_.matches(*plan, weights_)) prepared_ = prepareWeights(*plan, weights_, options_.layout);
     return executePlan(*plan, x, prepared_, options_.layout);
 }

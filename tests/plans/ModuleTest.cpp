@@ -152,6 +152,45 @@ TEST(PlanModuleTest, InferencePreparesWeightOnlyStagesAndFollowsWeightUpdates) {
     EXPECT_FALSE(torch::allclose(after, before, 1e-3, 1e-3));
 }
 
+// libtorch's C++ SGD writes through .data() and bumps no version: validation between training epochs
+// must still see the new weights (a stale cache once made trained networks look diverged).
+TEST(PlanModuleTest, EvaluationFollowsTheWeightsOfACppOptimizerStep) {
+    static SizeContext ctx;
+    auto contextFor = [](const Operator& op) -> const SizeContext& {
+        ctx = SizeContext(op.vars(), parseBindings("N=2, C_in=8, C_out=8, H=8, W=8"));
+        return ctx;
+    };
+    Operator op = operatorWithWeightOnlyStage(contextFor);
+    contextFor(op);
+    PlanModule m(op, ctx, 0);
+    torch::optim::SGD opt(m->parameters(), torch::optim::SGDOptions(0.5).momentum(0.9));
+    auto x = torch::randn({2, 8, 8, 8});
+    auto evaluate = [&] {
+        torch::NoGradGuard noGrad;
+        m->eval();
+        auto y = m->forward(x);
+        EXPECT_TRUE(torch::allclose(y, executePlan(m->plan(), x, m->weights()), 1e-5, 1e-6));
+        m->train();
+        return y;
+    };
+    auto before = evaluate();
+    const auto versions = m->weights()[0]._version();
+    for (int step = 0; step < 3; ++step) {
+        opt.zero_grad();
+        m->forward(x).square().mean().backward();
+        opt.step();
+    }
+    ASSERT_EQ(m->weights()[0]._version(), versions) << "libtorch's SGD now bumps versions: revisit the cache rule";
+    auto after = evaluate();
+    EXPECT_FALSE(torch::allclose(after, before, 1e-3, 1e-3));
+    // In training mode without autograd (no eval()), nothing is kept either.
+    torch::NoGradGuard noGrad;
+    auto y1 = m->forward(x);
+    m->weights()[0].data().mul_(-1);
+    EXPECT_TRUE(torch::allclose(m->forward(x), executePlan(m->plan(), x, m->weights()), 1e-5, 1e-6));
+    EXPECT_FALSE(torch::allclose(y1, m->forward(x), 1e-3, 1e-3));
+}
+
 TEST(PlanModuleTest, AutoLayoutLeavesAnNchwInputOfConv2dAlone) {
     SizeContext ctx = makeContext("N=1, C_in=8, C_out=8, H=16, W=16", "k=3");
     PlanModule m(library::conv2d(ctx.vars()), ctx, 0);
