@@ -477,9 +477,9 @@ torch::Tensor PlanModuleImpl::forward(const torch::Tensor& x) {
                 throw Error(fmt::format("weight {} contains NaN or infinite values", w + 1));
     }
     // libtorch's C++ optimizers write through .data(), which bumps no version counter: a forward in
-    // training mode, as every training step has, is the only sign that the weights are about to change.
-    // So prepared weights are kept only in evaluation mode.
-    if (is_training()) prepared_ = PreparedWeights();
+    // training mode or with autograd, as every training step has, is the only sign that the weights are
+    // about to change. So prepared weights are kept only between inference calls in evaluation mode.
+    if (is_training() || !inference) prepared_ = PreparedWeights();
     if (!inference || is_training()) return executePlan(*plan, x, weights_, options_.layout);
     if (!prepared_.matches(*plan, weights_)) prepared_ = prepareWeights(*plan, weights_, options_.layout);
     return executePlan(*plan, x, prepared_, options_.layout);

@@ -68,7 +68,7 @@ public:
     // With autograd recording, runs the whole training plan; without (inference), runs the inference
     // plan. In evaluation mode (eval()) the weight-only stages run once and are kept until the weights
     // change: another weight tensor, an in-place write that bumps its version, or any forward in training
-    // mode (C++ optimizers update weights without bumping versions).
+    // mode or with autograd (C++ optimizers update weights without bumping versions).
     torch::Tensor forward(const torch::Tensor& x);
 
     const Plan& plan() const { return *plan_; }   // the plan of the last forward (or the binding's training plan)

@@ -64,6 +64,27 @@ TEST(CppExport, Operator2) { check(Operator2(64, 64, 12, 12), "operator2"); }
 TEST(CppExport, ShiftConv) { check(ShiftConv(64, 64, 12, 12), "shiftconv"); }
 TEST(CppExport, CampaignOperatorAtResNet18sLastStage) { check(Campaign(512, 512, 7, 7), "campaign"); }
 
+// libtorch's C++ optimizers bump no version counter: inference after training steps must still run on the
+// new weights, not on the values kept from before.
+TEST(CppExport, InferenceFollowsACppOptimizer) {
+    Operator2 m(64, 64, 12, 12);
+    torch::optim::SGD opt(m->parameters(), torch::optim::SGDOptions(0.5).momentum(0.9));
+    const auto x = torch::randn({4, 64, 12, 12});
+    auto inference = [&] {
+        torch::NoGradGuard noGrad;
+        return m->forward(x);
+    };
+    const auto before = inference();
+    for (int step = 0; step < 2; ++step) {
+        opt.zero_grad();
+        m->forward(x).square().mean().backward();
+        opt.step();
+    }
+    const auto after = inference();
+    EXPECT_LT(relativeError(after, m->forward(x).detach()), 1e-5);
+    EXPECT_GT(relativeError(after, before), 1e-3);
+}
+
 TEST(CppExport, SizesItWasNotExportedForAreRefused) {
     EXPECT_THROW(Conv2d(64, 64, 13, 13), std::invalid_argument);
     Conv2d m(64, 64, 12, 12);
