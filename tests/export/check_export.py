@@ -165,6 +165,8 @@ def main():
     cases = []
     for layer in ["conv2d", "conv1x1", "grouped", "depthwise", "dilated", "avgpool", "shiftconv"]:
         cases.append((layer, ["--library", layer], ["--bindings", SMALL], layer in ("conv2d", "shiftconv")))
+    # A fully connected layer at the MLP's sizes (2-D input [N, C_in], no spatial dims).
+    cases.append(("linear", ["--library", "linear"], ["--model", "mlp", "--binding", "1"], True))
     # The paper's operators at ResNet-18's deployment sizes (bindings 8-14 of its 14): the first and the last
     # stage's layers (64@56, 512@7).
     for op in ["operator1", "operator2"]:
