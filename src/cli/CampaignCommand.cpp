@@ -43,9 +43,9 @@ struct CampaignOptions {
     uint64_t seed = 1;
     int finalists = 3, seeds = 2, baselineSeeds = 3;
     std::vector<std::string> compare{"operator1", "operator2"};
-    // Proxy accuracy loss tolerated by the reward: at the proxy budget the paper's Operators 1 and 2 read
-    // 4.1 and 4.4 points below ResNet-18's baseline (measured), though they lose far less when trained fully.
-    double maxAccuracyLoss = 0.05, minSpeedup = 1.5, killMargin = 0.15, targetSpeedup = 3;
+    // Proxy accuracy loss tolerated by the reward: a little above the proxy's seed noise, since the final
+    // budget's target is a 1-point loss (docs/campaigns.md has the proxy figures).
+    double maxAccuracyLoss = 0.02, minSpeedup = 1.5, killMargin = 0.15, targetSpeedup = 3;
     double minFlopsRatio = 0.15, maxFlopsRatio = 0.9;
     int threads = 2, latencyRuns = 15;
     int proxyEpochs = -1, finalEpochs = -1;
