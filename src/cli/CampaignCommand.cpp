@@ -310,6 +310,12 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
     const CampaignTable table = collectResults(dir.string(), o.model, entries);
     writeFileAtomically((dir / "results.md").string(), table.markdown);
     writeFileAtomically((dir / "results.json").string(), table.json.dump(2) + "\n");
+    // The operator to take away (results/<network>.op in the repository is a copy of it).
+    const auto& best = table.json["best"];
+    if (best.is_object() && best["meets_target"].get<bool>())
+        writeFileAtomically((dir / "best.op").string(), best["operator"].get<std::string>());
+    else
+        fs::remove(dir / "best.op");
     fmt::print("{}", table.markdown);
     fmt::print("\nwritten: {} and {}\n", (dir / "results.md").string(), (dir / "results.json").string());
 }
@@ -377,7 +383,8 @@ void addCampaignCommand(CLI::App& app) {
                 "latency/<operator>.json (syno eval --latency-only at batch 1 and 16, 1 and 2 threads),\n"
                 "finals/<operator>-seed<N>.json (syno eval --budget final; seed 1 of every operator first; seed 1's\n"
                 "trained network also as TorchScript, finals/<operator>-seed1.pt and .pt.json: docs/export.md),\n"
-                "results.md and results.json.\n"
+                "results.md and results.json, and best.op: the fastest synthesized operator within 1 point of the\n"
+                "baseline's mean final accuracy (at batch 1 on 2 threads), once there is one.\n"
                 "Keep the machine otherwise idle while it runs: latency is part of the reward.\n"
                 "Examples:\n"
                 "  syno campaign --model resnet18 --hours 4 --dir campaigns/resnet18\n"

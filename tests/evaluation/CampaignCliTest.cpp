@@ -93,6 +93,18 @@ TEST_F(CampaignCli, KilledDuringTheFinalsResumesWithNothingRedone) {
         EXPECT_FALSE(op["operator"].get<std::string>().empty());
     }
     EXPECT_EQ(table["operators"][1]["name"], "linear");
+    // The best synthesized operator: the finalist (linear is a library layer, only compared); best.op
+    // exactly when it is within the 1-point target.
+    const auto& best = table["best"];
+    ASSERT_TRUE(best.is_object()) << table.dump();
+    EXPECT_EQ(best["name"], table["operators"][0]["name"]);
+    EXPECT_EQ(best["loss_points"], table["operators"][0]["loss_points"]);
+    const bool meets = best["loss_points"].get<double>() <= 1.0 && best["speedup_b1_t2"].is_number();
+    EXPECT_EQ(best["meets_target"].get<bool>(), meets);
+    EXPECT_EQ(fs::exists(dir / "best.op"), meets);
+    if (meets) EXPECT_EQ(readFile(dir / "best.op"), best["operator"].get<std::string>());
+    EXPECT_NE(readFile(dir / "results.md").find(meets ? "Best synthesized operator" : "No synthesized operator is within"),
+              std::string::npos);
     const std::string md = readFile(dir / "results.md");
     EXPECT_NE(md.find("| `linear` |"), std::string::npos) << md;
     EXPECT_NE(r.out.find("final test accuracy"), std::string::npos);
