@@ -10,18 +10,31 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   python3-torch python3-onnx             # the export tests load exported operators in PyTorch and check ONNX
+  libgraphviz-dev graphviz               # syno report / show --graph: operator graphs laid out by libgvc
+  chromium fonts-dejavu-core             # the report's tests load the page in headless Chromium
+  nodejs npm                             # the report's charting libraries (npm packages, below)
 )
 
 missing=()
 for p in "${packages[@]}"; do
+  # A machine with Node.js from elsewhere (nodesource's package provides npm too) keeps it.
+  case "$p" in nodejs|npm) command -v "$p" >/dev/null && continue ;; esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "installing: ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# Vega, Vega-Lite and vega-embed, compiled into syno's report page: the versions pinned by the lock file,
+# installed into src/report/web/node_modules (not committed) unless they are there already.
+web="$(dirname "$0")/../src/report/web"
+if ! cmp -s "$web/package-lock.json" "$web/node_modules/.syno-installed-lock" 2>/dev/null; then
+  echo "installing the report's npm packages into src/report/web/node_modules"
+  (cd "$web" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+  cp "$web/package-lock.json" "$web/node_modules/.syno-installed-lock"  # what is installed, for the next run
+fi

@@ -17,5 +17,6 @@ void addSearchCommand(CLI::App& app);
 void addRunsCommand(CLI::App& app);
 void addCampaignCommand(CLI::App& app);
 void addExportCommand(CLI::App& app);
+void addReportCommand(CLI::App& app);
 
 }  // namespace syno::cli

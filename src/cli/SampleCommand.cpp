@@ -131,6 +131,9 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_flag("--loops", o->loops, "print each operator's loop nest");
     cmd->add_flag("--json", o->json, "print JSON for machines");
     cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates");
+    cmd->add_flag("--keep-over-parametrised", o->synth.keepOverParametrised,
+                  "keep operators whose two weights multiply into a product one weight would express (more "
+                  "parameters and FLOPs for the same functions; skipped by default, counted by --stats)");
     cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
     cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")
         ->capture_default_str()

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "evaluation/TrainingEvaluator.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
+#include "report/Report.h"
 #include "search/BeamSearch.h"
 #include "search/Mcts.h"
 #include "search/Pareto.h"
@@ -84,6 +86,7 @@ struct SearchOptions {
     int workers = 1;
     int threads = 2;
     std::string db, resume;
+    std::string report;  // HTML page rewritten as evaluations finish (syno report's)
     double delay = 0;
     bool quiet = false;
     int top = 3;
@@ -96,6 +99,13 @@ CLI::Option* identity(CLI::App& cmd, SearchOptions& o, const std::string& name, 
                       std::optional<json> legacy = std::nullopt) {
     o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<T>(); }, legacy});
     return cmd.add_option("--" + name, ref, help)->capture_default_str();
+}
+
+// The same for a flag; `legacy` is the value of runs recorded before the flag existed.
+CLI::Option* identityFlag(CLI::App& cmd, SearchOptions& o, const std::string& name, bool& ref, const std::string& help,
+                          json legacy) {
+    o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<bool>(); }, legacy});
+    return cmd.add_flag("--" + name, ref, help);
 }
 
 // Every identity option; for a resumed run, only those it recorded (plus any that left its legacy value).
@@ -257,7 +267,9 @@ public:
         if (r && std::isfinite(o.metrics.accuracy)) bestAccuracy_ = std::max(bestAccuracy_, o.metrics.accuracy);
         if (r && std::isfinite(o.metrics.latencyRatio)) bestSpeedup_ = std::max(bestSpeedup_, o.metrics.latencyRatio);
         draw();
+        if (!replayed && afterEvaluation) afterEvaluation();
     }
+    std::function<void()> afterEvaluation;  // after each evaluation of this session is recorded (--report)
     void close() {
         if (show_ && drawn_) fmt::print(stderr, "\n");
     }
@@ -326,6 +338,11 @@ std::string fingerprintDifference(const std::string& was, const std::string& now
 
 void runSearch(SearchOptions& o, CLI::App& cmd) {
     const bool resuming = !o.resume.empty();
+    if (!o.report.empty()) {  // refused before any run database is made or touched
+        const auto dir = std::filesystem::path(o.report).parent_path();
+        if (!std::filesystem::is_directory(dir.empty() ? "." : dir))
+            throw Error(fmt::format("--report {}: no directory {}", o.report, dir.string()));
+    }
     std::unique_ptr<storage::RunDatabase> db;
     storage::RunInfo recorded;  // the resumed run's identity, read once
     json recordedOptions;       // its options as stored
@@ -412,8 +429,26 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     }
     search::SearchDriver driver(*proposer, pool, reward, driverOptions);
     ProgressRecorder recorder(*db, o.budget, o.workers, show);
+    // The page follows the run: rewritten (atomically) after an evaluation at most once a second, since a
+    // large run's page takes a fraction of a second to build, and once more at the end.
+    report::ReportBuilder reportBuilder;
+    auto lastReport = std::chrono::steady_clock::time_point{};
+    bool reportFailed = false;
+    auto writeReport = [&](bool force) {
+        const auto now = std::chrono::steady_clock::now();
+        if (o.report.empty() || reportFailed || (!force && now - lastReport < std::chrono::seconds(1))) return;
+        lastReport = now;
+        try {
+            reportBuilder.write(*db, o.report);
+        } catch (const Error& e) {  // the search goes on without its page
+            reportFailed = true;
+            fmt::print(stderr, "\nsyno search: warning: --report not written: {}\n", e.message());
+        }
+    };
+    recorder.afterEvaluation = [&] { writeReport(false); };
     search::SearchSummary summary = driver.run(recorder);
     recorder.close();
+    if (db->counts().total() > 0) writeReport(true);
     db->endSession(session, fmt::format("evaluated {} (replayed {}), failed {}{}", summary.evaluated, summary.replayed,
                                         summary.failed, summary.exhausted ? ", space exhausted" : ""));
     if (summary.exhausted)
@@ -463,6 +498,9 @@ void addSearchCommand(CLI::App& app) {
     forEachSynthesisFlag(s.synth, [&](const std::string& name, auto& field, const std::string& help, double lo, double hi) {
         identity(*cmd, s, name, field, help)->check(bounded(lo, hi));
     });
+    identityFlag(*cmd, s, "keep-over-parametrised", s.synth.keepOverParametrised,
+                 "keep operators whose two weights multiply into a product one weight would express (skipped by "
+                 "default: more parameters and FLOPs for the same functions)", json(true));
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
                                                           "original layers, else conv2d on the bindings; 0: no bound)")->check(bounded(0, 100));
     identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",
@@ -500,6 +538,8 @@ void addSearchCommand(CLI::App& app) {
     cmd->add_option("--db", s.db, "run database to create (default: syno-search-<UTC time>.db here)");
     cmd->add_option("--resume", s.resume, "continue the run in this database (its options are reused; options given "
                                           "must match)");
+    cmd->add_option("--report", s.report, "an HTML page of the run (as syno report writes) rewritten after each "
+                                          "evaluation (at most once a second) and at the end: reload it to watch");
     cmd->add_flag("--wait-lock", s.waitLock, "with --resume: wait for another process writing the run to end instead "
                                              "of refusing");
     cmd->add_option("--synthetic-delay", s.delay, "synthetic evaluator: seconds per evaluation (results unchanged)")
@@ -515,6 +555,7 @@ void addSearchCommand(CLI::App& app) {
                 "  syno search --reward speed --max-accuracy-loss 0.01   faster operators at <= 1% accuracy loss\n"
                 "  syno search --model resnet18 --reward speed --min-speedup 1.2 --kill-margin 0.05 --db r18.db\n"
                 "                                                   ResNet-18: latency at 224x224 first, then training\n"
+                "  syno search --evaluator synthetic --budget 200 --db s.db --report s.html   watch it in a browser\n"
                 "  syno runs top --db run.db                        inspect without resuming");
     cmd->callback([o, cmd] { runSearch(*o, *cmd); });
 }

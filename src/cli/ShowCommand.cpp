@@ -6,12 +6,15 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "cli/Commands.h"
 #include "cli/OperatorSource.h"
 #include "cli/Options.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
+#include "report/Graphviz.h"
+#include "report/OperatorDot.h"
 #include "semantics/Cost.h"
 #include "semantics/LoopPrinter.h"
 #include "semantics/Stages.h"
@@ -24,6 +27,7 @@ namespace {
 struct ShowOptions {
     OperatorSource source;
     bool json = false, loops = false, cost = false, pad = false;
+    std::string graph;  // SVG file for the dimension graph
     VariableOptions vars;
 };
 
@@ -31,6 +35,10 @@ struct ShowOptions {
 void runShow(const ShowOptions& o) {
     SizeContext ctx = o.vars.context();
     Operator op = o.source.load(ctx.vars());
+    // Drawn before anything is printed: a failure is the only line.
+    if (!o.graph.empty())
+        writeFileAtomically(o.graph, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" +
+                                         report::renderSvg(report::operatorDot(op)));
     if (o.json) fmt::print("{}\n", operatorToJson(op));
     else fmt::print("# id {}\n{}", op.idHex(), printOperator(op));
     if (o.loops) fmt::print("\n# forward\n{}\n# gradients\n{}", printForwardLoops(op), printBackwardLoops(op));
@@ -55,9 +63,12 @@ void addShowCommand(CLI::App& app) {
     cmd->add_flag("--loops", o->loops, "print the forward and gradient loop nests");
     cmd->add_flag("--cost", o->cost, "print FLOPs and weights summed over the bindings");
     cmd->add_flag("--pad", o->pad, "pad sizes that do not divide instead of refusing them");
+    cmd->add_option("--graph", o->graph, "also write the operator's dimension graph (tensors, primitives, loops) as "
+                                         "an SVG file, drawn by Graphviz");
     o->vars.addTo(*cmd, "N=1, C_in=64, C_out=64, H=56, W=56", "k=3, g=32, s=2");
     cmd->footer("Examples:\n"
                 "  syno show --library grouped --loops\n"
+                "  syno show --library conv2d --graph conv2d.svg\n"
                 "  syno show --library conv2d --json > conv.json && syno show conv.json --cost \\\n"
                 "      --bindings 'C_in=64, C_out=64, H=56, W=56; C_in=128, C_out=128, H=28, W=28'");
     cmd->callback([o] { runShow(*o); });

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     syno::cli::addRunsCommand(app);
     syno::cli::addCampaignCommand(app);
     syno::cli::addExportCommand(app);
+    syno::cli::addReportCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

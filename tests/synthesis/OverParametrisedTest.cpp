@@ -1,0 +1,86 @@
+// Over-parametrised operators: two weights whose product one weight would express are recognised, a
+// genuinely low-rank product is not, and synthesis skips the former unless asked to keep them.
+#include "SynthesisFixtures.h"
+#include "ir/TextForm.h"
+#include "synthesis/OverParametrised.h"
+
+namespace syno::test {
+namespace {
+
+SizeContext contextOf(const Operator& op, const std::string& bindings) {
+    return SizeContext(op.vars(), parseBindings(bindings));
+}
+
+constexpr const char* kResNetBindings = "N=1, C_in=64, C_out=64, H=56, W=56; N=1, C_in=512, C_out=512, H=7, W=7";
+
+// W1[co, r] W2[r, ci] on the input: a 1x1 conv whose weight is a product through a sum r.
+std::string factorisedConv1x1(const std::string& tie) {
+    return "syno-operator 1\n"
+           "primary C_in=64: 2, C_out=64: 4, H=8: 0, N=1: 0, W=8: 0\n"
+           "coefficients g=4: 3\n"
+           "output [N, C_out, H, W]\n"
+           "r0 = sum(" + tie + ")\n"
+           "r1 = sum(C_in)\n"
+           "input [i0, r1, i2, i3]\n"
+           "weight [i1, r0]\n"
+           "weight [r0, r1]\n"
+           "expand [i1, r0]\n";
+}
+
+TEST(OverParametrised, AProductThroughASumAsWideAsTheChannelsIsOneWeight) {
+    const Operator op = parseOperator(factorisedConv1x1("C_in"));
+    const auto found = overParametrised(op, contextOf(op, "C_in=16, C_out=32, H=8, W=8, N=1"));
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->first, 0);
+    EXPECT_EQ(found->second, 1);
+    EXPECT_NE(found->reason.find("16 >= min(32, 16)"), std::string::npos) << found->reason;
+}
+
+TEST(OverParametrised, ALowRankProductIsNot) {
+    const Operator op = parseOperator(factorisedConv1x1("C_in/g"));
+    EXPECT_FALSE(overParametrised(op, contextOf(op, "C_in=16, C_out=32, H=8, W=8, N=1")).has_value());
+    // Rank-deficient in one binding is enough to be a different family.
+    const Operator wide = parseOperator(factorisedConv1x1("g"));
+    EXPECT_TRUE(overParametrised(wide, contextOf(wide, "C_in=4, C_out=4, H=8, W=8, N=1")).has_value());
+    EXPECT_FALSE(overParametrised(wide, contextOf(wide, "C_in=4, C_out=4, H=8, W=8, N=1; C_in=16, C_out=16, "
+                                                        "H=8, W=8, N=1")).has_value());
+}
+
+TEST(OverParametrised, TheResNet18CampaignsFinalistIsTheOperatorsAreNot) {
+    const Operator finalist = parseOperator(
+        "syno-operator 1\n"
+        "primary C_in=64: 2, C_out=64: 4, H=56: 0, N=1: 0, W=56: 0\n"
+        "coefficients g=32, k=3: 2, s=2: 2\n"
+        "output [N, C_out, H, W]\n"
+        "r0 = sum(g*s)\n"
+        "r1 = sum(C_in)\n"
+        "d0 = shift(i2, 1)\n"
+        "d1 = shift(i3, 1)\n"
+        "d2, d3 = merge(i1, C_out/s)\n"
+        "input [i0, r1, d0, d1]\n"
+        "weight [d3, r0, d2]\n"
+        "weight [d3, r0, r1]\n"
+        "expand [d3, r0, d2]\n");
+    EXPECT_TRUE(overParametrised(finalist, contextOf(finalist, kResNetBindings)).has_value());
+    const SizeContext ctx =
+        makeContext("N=1: 0, C_in=64: 2, C_out=64: 4, H=56: 0, W=56: 0", "k=3: 2, s=2: 2, g=32: 3", kResNetBindings);
+    for (const Operator& op : {library::operator2(ctx.vars()), library::operator1(ctx.vars()), library::conv2d(ctx.vars())})
+        EXPECT_FALSE(overParametrised(op, ctx).has_value()) << printOperator(op);
+}
+
+TEST(OverParametrised, SynthesisSkipsThemUnlessKept) {
+    SynthesisOptions keep = optionsWithDepth(7), skip = optionsWithDepth(7);
+    keep.keepOverParametrised = true;
+    Space kept(convProblem(keep)), skipped(convProblem(skip));
+    const auto a = kept.sample(40, 1, SampleMode::Uniform), b = skipped.sample(40, 1, SampleMode::Uniform);
+    const SizeContext& ctx = kept.problem().ctx;
+    int flagged = 0;
+    for (const auto& s : a) flagged += overParametrised(s.op, ctx).has_value();
+    EXPECT_GT(flagged, 0) << "the space at depth 7 has over-parametrised operators";
+    for (const auto& s : b) EXPECT_FALSE(overParametrised(s.op, ctx).has_value()) << printOperator(s.op);
+    EXPECT_GT(skipped.stats().pruned[static_cast<size_t>(Prune::OverParametrised)], 0u);
+    EXPECT_EQ(kept.stats().pruned[static_cast<size_t>(Prune::OverParametrised)], 0u);
+}
+
+}  // namespace
+}  // namespace syno::test
