@@ -14,6 +14,7 @@
 #include "semantics/LoopPrinter.h"
 #include "synthesis/Distance.h"
 #include "synthesis/Problem.h"
+#include "synthesis/OverParametrised.h"
 #include "synthesis/Space.h"
 
 namespace syno::cli {
@@ -34,12 +35,16 @@ struct SampleOptions {
     size_t maxNodes = 2'000'000;
 };
 
-void printStats(const Space& space, double seconds) {
+void printStats(const Space& space, const std::vector<Sampled>& found, double seconds) {
     const auto& s = space.stats();
     fmt::print("\nstatistics ({:.3f} s):\n", seconds);
     fmt::print("  partial operators expanded {}, nodes in the DAG {}, edges kept {}\n", s.nodes, space.nodeCount(), s.edges);
     fmt::print("  finished operators built {}, dead ends {}, duplicates among returned {}\n", s.finals, s.deadEnds,
                s.duplicates);
+    int over = 0;
+    for (const auto& f : found) over += overParametrised(f.op, space.problem().ctx).has_value();
+    fmt::print("  over-parametrised among returned {} (two weights one weight would express; syno search skips them)\n",
+               over);
     fmt::print("  pruned:");
     for (int p = 0; p < kPruneCount; ++p) fmt::print(" {} {}{}", pruneName(static_cast<Prune>(p)), s.pruned[static_cast<size_t>(p)], p + 1 < kPruneCount ? "," : "\n");
     fmt::print("  canonicalization rules fired:\n");
@@ -110,7 +115,7 @@ void runSample(const SampleOptions& o) {
         else if (!o.enumerate && o.pathOf.empty() && o.follow.empty() && static_cast<int>(found.size()) < o.count)
             fmt::print("# the space holds only {} distinct operator(s) within these limits\n", found.size());
     }
-    if (o.stats) printStats(space, seconds);
+    if (o.stats) printStats(space, found, seconds);
 }
 
 }  // namespace
@@ -131,9 +136,6 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_flag("--loops", o->loops, "print each operator's loop nest");
     cmd->add_flag("--json", o->json, "print JSON for machines");
     cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates");
-    cmd->add_flag("--keep-over-parametrised", o->synth.keepOverParametrised,
-                  "keep operators whose two weights multiply into a product one weight would express (more "
-                  "parameters and FLOPs for the same functions; skipped by default, counted by --stats)");
     cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
     cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")
         ->capture_default_str()

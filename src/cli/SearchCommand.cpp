@@ -36,6 +36,7 @@
 #include "semantics/Stages.h"
 #include "storage/CheckReplay.h"
 #include "storage/RunRecorder.h"
+#include "synthesis/OverParametrised.h"
 #include "synthesis/Problem.h"
 
 namespace syno::cli {
@@ -78,6 +79,7 @@ struct SearchOptions {
     int epochs = -1;
     int64_t subset = -1;
     double timeLimit = 300;
+    bool keepOverParametrised = false;  // train operators one weight would express (OverParametrised.h)
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
     bool waitLock = false;
@@ -176,6 +178,17 @@ Problem makeProblem(const SearchOptions& o) {
     if (o.maxFlopsRatio > 0) bounded.maxFlops = std::min(bounded.maxFlops, o.maxFlopsRatio * reference);
     if (o.minFlopsRatio > 0) bounded.minFlops = std::max(bounded.minFlops, o.minFlopsRatio * reference);
     return Problem::make(ctx, o.input, o.output, bounded, o.fixed);
+}
+
+// What the search records as failed without evaluating: over-parametrised operators (a costlier form of a
+// one-weight operator the space also holds), unless kept.
+std::function<std::optional<std::string>(const search::Candidate&)> refusal(const SearchOptions& o, const Problem& problem) {
+    if (o.keepOverParametrised) return {};
+    return [ctx = problem.ctx](const search::Candidate& c) -> std::optional<std::string> {
+        const auto found = overParametrised(parseOperator(c.operatorText, &ctx.vars()), ctx);
+        if (!found) return std::nullopt;
+        return found->reason;
+    };
 }
 
 std::unique_ptr<search::Evaluator> makeEvaluator(const SearchOptions& o, const Problem& problem) {
@@ -393,7 +406,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
         if (recorded.optionsHash != storage::stableHashHex(optionsText))
             throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
         auto fresh = makeProposer(o, problem);
-        storage::checkReplay(*db, *fresh, reward, search::DriverOptions{o.budget, o.batch, 100000, {}});
+        storage::checkReplay(*db, *fresh, reward, search::DriverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)});
     } else {
         // A space with no operator at all is refused before a database exists for it.
         search::Proposal first;
@@ -416,7 +429,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
 
     auto proposer = makeProposer(o, problem);
     search::LocalWorkerPool pool(*evaluator, o.workers);
-    search::DriverOptions driverOptions{o.budget, o.batch, 100000, {}};
+    search::DriverOptions driverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)};
     if (o.maxHours > 0) {
         // Time already spent on the run's finished evaluations, plus this session's.
         double spent = 0;
@@ -451,6 +464,10 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     if (db->counts().total() > 0) writeReport(true);
     db->endSession(session, fmt::format("evaluated {} (replayed {}), failed {}{}", summary.evaluated, summary.replayed,
                                         summary.failed, summary.exhausted ? ", space exhausted" : ""));
+    if (summary.refused > 0)
+        fmt::print("skipped {} over-parametrised operator(s) without training them (one weight expresses the product "
+                   "of their two; --keep-over-parametrised trains them)\n",
+                   summary.refused);
     if (summary.exhausted)
         fmt::print("the search space holds no further operator: stopped after {} evaluations\n", summary.evaluated);
     if (summary.stopped)
@@ -498,7 +515,7 @@ void addSearchCommand(CLI::App& app) {
     forEachSynthesisFlag(s.synth, [&](const std::string& name, auto& field, const std::string& help, double lo, double hi) {
         identity(*cmd, s, name, field, help)->check(bounded(lo, hi));
     });
-    identityFlag(*cmd, s, "keep-over-parametrised", s.synth.keepOverParametrised,
+    identityFlag(*cmd, s, "keep-over-parametrised", s.keepOverParametrised,
                  "keep operators whose two weights multiply into a product one weight would express (skipped by "
                  "default: more parameters and FLOPs for the same functions)", json(true));
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "

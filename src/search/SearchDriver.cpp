@@ -48,6 +48,18 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
                 }
                 continue;
             }
+            // Refused: not evaluated, not recorded, not counted; the algorithm learns it as a failure.
+            if (options_.refuse && options_.refuse(c)) {
+                const std::optional<double> learned = feedback(Outcome{}, reward_);
+                proposer_.report(p.ticket, learned);
+                rewardOf[c.canonicalId] = learned;
+                ++summary.refused;
+                if (++repeats >= options_.maxFreeRepeats) {
+                    summary.exhausted = true;
+                    break;
+                }
+                continue;
+            }
             auto same = std::find_if(batch.begin(), batch.end(),
                                      [&](const Slot& s) { return s.dispatch.candidate.canonicalId == c.canonicalId; });
             if (same != batch.end()) {
@@ -80,6 +92,7 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
             Slot& s = batch[i];
             if (s.replayed) continue;
             observer.queued(s.dispatch);
+
             slotOfSeq[s.dispatch.seq] = i;
             backend_.submit(s.dispatch.seq, s.dispatch.candidate);
             ++pending;

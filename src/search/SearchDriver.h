@@ -41,6 +41,10 @@ struct DriverOptions {
     // Asked before each batch that would evaluate something: true ends the run there (a time budget). A
     // run stopped so and resumed continues exactly as if it had not stopped.
     std::function<bool()> stop;
+    // Asked of each new candidate: a reason not to evaluate it (an operator the search need not train), or
+    // nullopt. A refused candidate is neither evaluated nor recorded nor counted in the budget; the
+    // algorithm learns it as a failure. Must be deterministic (a resumed run refuses the same ones).
+    std::function<std::optional<std::string>(const Candidate&)> refuse;
 };
 
 struct SearchSummary {
@@ -48,6 +52,7 @@ struct SearchSummary {
     int64_t failed = 0;
     int64_t replayed = 0;
     int64_t repeats = 0;    // proposals equal to an evaluated operator (not evaluated again)
+    int64_t refused = 0;    // distinct proposals refused by DriverOptions::refuse
     bool exhausted = false; // the space ran out before the budget
     bool stopped = false;   // options.stop said so
 };

@@ -11,7 +11,6 @@
 #include "semantics/Realize.h"
 #include "semantics/Stages.h"
 #include "synthesis/Distance.h"
-#include "synthesis/OverParametrised.h"
 #include "synthesis/SizeCandidates.h"
 
 namespace syno {
@@ -557,7 +556,6 @@ void Generator::addFinalizations(const State& s, std::vector<Child>& out, Synthe
             }
             double flops = planStages(op, *padded).flops;
             if (flops > o.maxFlops || flops < o.minFlops) return stats.prune(Prune::Flops);
-            if (!o.keepOverParametrised && overParametrised(op, *padded)) return stats.prune(Prune::OverParametrised);
             uint64_t key = hashCombine(hashString("finalize"), op.id());
             ++stats.finals;
             out.push_back(Child{StepKind::Finalize, key, "finalize", {}, std::move(op)});

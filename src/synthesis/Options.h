@@ -33,9 +33,6 @@ struct SynthesisOptions {
     double maxPoolingFactor = 8;    // Π reductions shared with no weight
     double maxReductionMultiplier = 64;  // Π reductions / numel(input) (upper bound)
     int maxFinalizations = 4;       // input assignments tried per state when sizes repeat
-    // Keep operators whose two weights multiply into a full-rank product (OverParametrised.h): costlier
-    // forms of a one-weight operator, skipped unless kept.
-    bool keepOverParametrised = false;
     bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
     bool allowStandaloneExpand() const { return maxOfKind[static_cast<int>(StepKind::Expand)] != 0; }
 };

@@ -57,7 +57,6 @@ const char* pruneName(Prune p) {
         case Prune::Allowance: return "allowance";
         case Prune::Cap: return "caps and chain length";
         case Prune::SizeLimit: return "size limits";
-        case Prune::OverParametrised: return "over-parametrised";
     }
     return "?";
 }

@@ -40,9 +40,8 @@ enum class Prune : uint8_t {
     Allowance,     // a variable would occur more often than its spec allows
     Cap,           // a per-primitive cap or the chain length
     SizeLimit,     // window, stride, weight size or pooling limits
-    OverParametrised,  // two weights whose product one weight would express (OverParametrised.h)
 };
-inline constexpr int kPruneCount = 6;
+inline constexpr int kPruneCount = 5;
 const char* pruneName(Prune p);
 
 struct SynthesisStats {

@@ -109,7 +109,7 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
     // A run made with the values older versions implied, then stripped of the options they did not know.
     const std::string db = path("old.db"), reference = path("new.db");
     const std::vector<std::string> legacy = {"--min-flops-ratio", "0", "--latency-runs", "20", "--latency-weight", "0.75",
-                                             "--seed", "3"};
+                                             "--keep-over-parametrised", "--seed", "3"};
     auto first = search({"--budget", "4", "--db", db});
     first.insert(first.end(), legacy.begin(), legacy.end());
     ASSERT_EQ(run(first).exitCode, 0);
@@ -124,7 +124,8 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
         ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
         auto options = nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
         sqlite3_finalize(st);
-        for (const char* later : {"data", "min-flops-ratio", "min-speedup", "kill-margin", "latency-runs", "latency-weight"})
+        for (const char* later : {"data", "min-flops-ratio", "min-speedup", "kill-margin", "latency-runs", "latency-weight",
+                                  "keep-over-parametrised"})
             ASSERT_EQ(options.erase(later), 1u) << later;
         const std::string text = options.dump();
         const std::string sql = "UPDATE meta SET value = '" + text + "' WHERE key = 'options'; UPDATE meta SET value = '" +
@@ -135,6 +136,23 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
     Result more = run({"search", "--resume", db, "--budget", "8", "-q"});
     ASSERT_EQ(more.exitCode, 0) << more.err;
     EXPECT_EQ(ids(db), ids(reference));
+}
+
+// Operators one weight would express (synthesis/OverParametrised.h) are skipped: neither trained nor
+// recorded nor counted in the budget; --keep-over-parametrised evaluates them. A resume skips the same ones.
+TEST_F(SearchCli, OverParametrisedOperatorsAreSkipped) {
+    const std::string skipped = path("skip.db"), kept = path("keep.db"), resumed = path("resumed.db");
+    Result a = run(search({"--budget", "12", "--seed", "1", "--db", skipped}));
+    ASSERT_EQ(a.exitCode, 0) << a.err;
+    EXPECT_NE(a.out.find("over-parametrised operator(s) without training them"), std::string::npos) << a.out;
+    EXPECT_EQ(rows(skipped).size(), 12u);
+    Result b = run(search({"--budget", "12", "--seed", "1", "--db", kept, "--keep-over-parametrised"}));
+    ASSERT_EQ(b.exitCode, 0) << b.err;
+    EXPECT_EQ(b.out.find("over-parametrised"), std::string::npos) << b.out;
+    EXPECT_NE(ids(skipped), ids(kept));
+    ASSERT_EQ(run(search({"--budget", "6", "--seed", "1", "--db", resumed})).exitCode, 0);
+    ASSERT_EQ(run({"search", "--resume", resumed, "--budget", "12", "-q"}).exitCode, 0);
+    EXPECT_EQ(ids(resumed), ids(skipped));
 }
 
 TEST_F(SearchCli, KilledMidEvaluationResumesLosingNothing) {
