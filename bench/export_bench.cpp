@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
             const std::string archive = fmt::format("{}/{}_{}_{}.pt", dir, name, l.c, l.h);
             exports::writeTorchScript(e, op, ctx, 0, 1, "{}", archive);
             plans::PlanModule syno(op, ctx, 0);
+            syno->eval();  // deployed: weight-only stages are kept only in evaluation mode
             torch::jit::Module loaded = torch::jit::load(archive);
             loaded.eval();
             for (int64_t batch : {1, 16}) {
