@@ -129,17 +129,23 @@ Operator operatorWithWeightOnlyStage(const SizeContext& (*contextFor)(const Oper
     throw Error("no stored operator has a weight-only stage");
 }
 
-TEST(PlanModuleTest, InferencePreparesWeightOnlyStagesAndFollowsWeightUpdates) {
+// Such an operator with the context of a small binding.
+std::pair<Operator, SizeContext> smallOperatorWithWeightOnlyStage() {
     static SizeContext ctx;
     auto contextFor = [](const Operator& op) -> const SizeContext& {
         ctx = SizeContext(op.vars(), parseBindings("N=2, C_in=8, C_out=8, H=8, W=8"));
         return ctx;
     };
     Operator op = operatorWithWeightOnlyStage(contextFor);
-    contextFor(op);
+    return {op, contextFor(op)};
+}
+
+TEST(PlanModuleTest, InferencePreparesWeightOnlyStagesAndFollowsWeightUpdates) {
+    const auto [op, ctx] = smallOperatorWithWeightOnlyStage();
     PlanModule m(op, ctx, 0);
     EXPECT_LT(m->plan().inferenceFlops, m->plan().flops);
     EXPECT_NE(m->plan().describe().find("weights only"), std::string::npos);
+    m->eval();  // prepared weights are kept in evaluation mode only
     torch::NoGradGuard noGrad;
     auto x = torch::randn({2, 8, 8, 8});
     auto whole = [&] { return executePlan(m->plan(), x, m->weights()); };
@@ -155,13 +161,7 @@ TEST(PlanModuleTest, InferencePreparesWeightOnlyStagesAndFollowsWeightUpdates) {
 // libtorch's C++ SGD writes through .data() and bumps no version: validation between training epochs
 // must still see the new weights (a stale cache once made trained networks look diverged).
 TEST(PlanModuleTest, EvaluationFollowsTheWeightsOfACppOptimizerStep) {
-    static SizeContext ctx;
-    auto contextFor = [](const Operator& op) -> const SizeContext& {
-        ctx = SizeContext(op.vars(), parseBindings("N=2, C_in=8, C_out=8, H=8, W=8"));
-        return ctx;
-    };
-    Operator op = operatorWithWeightOnlyStage(contextFor);
-    contextFor(op);
+    const auto [op, ctx] = smallOperatorWithWeightOnlyStage();
     PlanModule m(op, ctx, 0);
     torch::optim::SGD opt(m->parameters(), torch::optim::SGDOptions(0.5).momentum(0.9));
     auto x = torch::randn({2, 8, 8, 8});
