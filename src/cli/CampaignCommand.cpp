@@ -302,6 +302,8 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
                 args.insert(args.end(), src.begin(), src.end());
                 // Seed 1's trained network, to use without syno (docs/export.md); not committed (large).
                 if (s == 1) args.insert(args.end(), {"--export", (dir / "finals" / (e.name + "-seed1.pt")).string()});
+                // An hour or more each: a kill (or the end of a session) costs at most the epoch it was in.
+                args.insert(args.end(), {"--checkpoint-dir", (dir / "checkpoints").string()});
                 runStep(o, dir / "finals" / fmt::format("{}-seed{}.json", e.name, s), args,
                         fmt::format("final training of {} ({}), seed {} of {}", e.name, e.source, s, seeds));
             }

@@ -1,11 +1,14 @@
 // `syno eval`: train a model whose placeholders run an operator (from a file or the library) on
 // Fashion-MNIST at a budget, and print its accuracy, FLOPs, parameters and latency against the same model
 // with its original layers, trained and timed in the same run.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
-
-#include <filesystem>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -40,6 +43,15 @@ void checkWritable(const std::string& path) {
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir))
         throw Error(fmt::format("cannot write {}: no directory {}", path, dir.string()));
+}
+
+// Creates the folder when missing; one line when that is impossible or it cannot be written.
+void checkDirectory(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec || !std::filesystem::is_directory(path))
+        throw Error(fmt::format("cannot use {} as a folder: {}", path, ec ? ec.message() : "not a directory"));
+    if (::access(path.c_str(), W_OK) != 0) throw Error(fmt::format("cannot write into {}: {}", path, std::strerror(errno)));
 }
 
 // The exported network's sidecar (written by training) gains what was measured after it: FLOPs and the
@@ -161,6 +173,10 @@ void runEvalCommand(EvalCommandOptions o) {
     if (!o.settings.exportPath.empty()) {
         checkWritable(o.settings.exportPath);
         if (o.latencyOnly) throw Error("--export needs a trained network: it cannot go with --latency-only");
+    }
+    if (!o.settings.checkpointDir.empty()) {
+        if (o.latencyOnly) throw Error("--checkpoint-dir needs a training: it cannot go with --latency-only");
+        checkDirectory(o.settings.checkpointDir);
     }
     const int sources = int(!o.file.empty()) + int(!o.library.empty()) + int(o.baseline);
     if (sources != 1 && !(o.latencyOnly && sources == 0))
@@ -288,6 +304,11 @@ void addEvalCommand(CLI::App& app) {
                     "save the trained network (the operator in its placeholders; the original with --baseline) as a "
                     "TorchScript archive, loadable with torch.jit.load without syno, and PATH.json beside it: "
                     "accuracy, FLOPs, latency, normalisation, operator, seed and the first 1,000 test predictions")
+        ->check(notBlank());
+    cmd->add_option("--checkpoint-dir", o->settings.checkpointDir,
+                    "save each training's state here after every epoch (created if missing) and resume from it: run "
+                    "the same command again after a kill and it goes on after the last finished epoch, with the "
+                    "same numbers; a training's file is removed once it has its result")
         ->check(notBlank());
     cmd->add_flag("--skip-baseline", o->skipBaseline,
                   "do not train the original model (no accuracy comparison): for sweeps over many operators");

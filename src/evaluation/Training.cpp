@@ -8,6 +8,8 @@
 #include <cstring>
 #include <algorithm>
 #include <deque>
+#include <filesystem>
+#include <memory>
 #include <limits>
 #include <numbers>
 
@@ -15,6 +17,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/AtomicFile.h"
+#include "base/Error.h"
+#include "base/StableHash.h"
+#include "evaluation/TrainingCheckpoint.h"
 #include "evaluation/ScriptNetwork.h"
 #include "ir/TextForm.h"
 
@@ -167,17 +172,66 @@ constexpr int64_t kProjectionSteps = 5;
 constexpr double kProjectionSlack = 1.5;
 constexpr double kQuietCores = 0.5;  // other processes' CPU use below which the machine counts as quiet
 
+// What a checkpoint must match: everything that decides the training's numbers.
+std::string checkpointKey(const TrainingJob& job) {
+    return fmt::format("model={} data={} {} operator={}", job.layout->name, job.data->name, job.budget.describe(),
+                       job.op ? printOperator(*job.op) : "none");
+}
+
+std::string checkpointPath(const TrainingJob& job) {
+    if (job.checkpointDir.empty()) return "";
+    return (std::filesystem::path(job.checkpointDir) /
+            fmt::format("{}-{:016x}.ckpt", job.op ? job.op->idHex() : "baseline", hashString(checkpointKey(job))))
+        .string();
+}
+
+// A fresh network, its optimizer and the generator every random draw comes from.
+struct TrainingState {
+    at::Generator gen;
+    Net net;
+    std::unique_ptr<torch::optim::SGD> optimizer;
+
+    explicit TrainingState(const TrainingJob& job)
+        : gen(at::detail::createCPUGenerator(job.budget.seed)),
+          net(*job.layout, job.op, job.op ? *job.ctx : SizeContext(), job.budget.seed) {
+        const Budget& b = job.budget;
+        net->train();
+        optimizer = std::make_unique<torch::optim::SGD>(
+            net->parameters(),
+            torch::optim::SGDOptions(b.maxLr).momentum(b.momentum).nesterov(true).weight_decay(b.weightDecay));
+    }
+};
+
 TrainResult train(const TrainingJob& job, TrainResult& result) {
     const Budget& b = job.budget;
     const auto start = Clock::now();
-    auto gen = at::detail::createCPUGenerator(b.seed);
-    Net net(*job.layout, job.op, job.op ? *job.ctx : SizeContext(), b.seed);
-    net->train();
+    const std::string checkpoint = checkpointPath(job);
+    auto state = std::make_unique<TrainingState>(job);
+    TrainingProgress resumed;
+    if (!checkpoint.empty()) {
+        try {
+            if (auto p = loadCheckpoint(checkpoint, checkpointKey(job), *state->net, *state->optimizer, state->gen))
+                resumed = *p;
+        } catch (const Error& e) {
+            // Not a result, only saved time: start again rather than fail the operator.
+            fmt::print(stderr, "syno: {}; training from the start\n", e.message());
+            std::filesystem::remove(checkpoint);
+            state = std::make_unique<TrainingState>(job);
+        }
+    }
+    at::Generator& gen = state->gen;
+    Net& net = state->net;
+    torch::optim::SGD& optimizer = *state->optimizer;
     result.params = net->parameterCount();
-    torch::optim::SGD optimizer(net->parameters(), torch::optim::SGDOptions(b.maxLr)
-                                                        .momentum(b.momentum)
-                                                        .nesterov(true)
-                                                        .weight_decay(b.weightDecay));
+    result.validationByEpoch = resumed.validationByEpoch;
+    result.trainLossByEpoch = resumed.trainLossByEpoch;
+    result.bestValidation = resumed.bestValidation;
+    // Wall time includes what earlier processes spent before the checkpoint.
+    auto elapsedSeconds = [&] { return resumed.seconds + secondsSince(start); };
+    // Once training has an outcome its checkpoint has served (a failure is final too).
+    auto finished = [&] {
+        if (!checkpoint.empty()) std::filesystem::remove(checkpoint);
+    };
     const auto& train = job.split->train;
     const auto n = static_cast<int64_t>(train.size());
     const int64_t steps = (n + b.batch - 1) / b.batch;
@@ -187,12 +241,15 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
     const OtherLoadMeter load;  // since the start: the projection below trusts only a quiet machine
     auto fail = [&](std::string why) {
         bar.clear();
+        finished();
         result.ok = false;
         result.failure = std::move(why);
-        result.seconds = secondsSince(start);
+        result.seconds = elapsedSeconds();
         return result;
     };
-    for (int epoch = 0; epoch < b.epochs; ++epoch) {
+    if (resumed.epochsDone > 0)
+        fmt::print(stderr, "{}: resuming after epoch {} of {} ({})\n", job.label, resumed.epochsDone, b.epochs, checkpoint);
+    for (int epoch = resumed.epochsDone; epoch < b.epochs; ++epoch) {
         double lossSum = 0;
         auto order = torch::randperm(n, gen, torch::kLong);
         const int64_t* perm = order.data_ptr<int64_t>();
@@ -223,7 +280,7 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
                     return fail(fmt::format("loss {:.3f} still at chance (ln {}) after {} steps", mean,
                                             job.data->classes, step + 1));
             }
-            const double elapsed = secondsSince(start);
+            const double elapsed = elapsedSeconds();
             // A training whose first steps already project far past the limit stops now, not at the limit
             // (an operator whose backward pass is slow can take minutes per epoch).
             const int64_t done = epoch * steps + step + 1;
@@ -244,7 +301,7 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
         result.validationByEpoch.push_back(validation);
         result.trainLossByEpoch.push_back(lossSum / static_cast<double>(steps));
         result.bestValidation = std::max(result.bestValidation, validation);
-        bar.epochDone(epoch, validation, secondsSince(start));
+        bar.epochDone(epoch, validation, elapsedSeconds());
         if (static_cast<size_t>(epoch) < job.killBelow.size() && validation < job.killBelow[static_cast<size_t>(epoch)])
             return fail(fmt::format("hopeless: validation accuracy {:.3f} after epoch {} is below {:.3f} (the "
                                     "baseline's less the kill margin)",
@@ -253,18 +310,27 @@ TrainResult train(const TrainingJob& job, TrainResult& result) {
             if (m.epoch == epoch + 1 && validation < m.minAccuracy)
                 return fail(fmt::format("validation accuracy {:.3f} < milestone {:.2f} after epoch {}", validation,
                                         m.minAccuracy, m.epoch));
+        if (!checkpoint.empty()) {
+            try {
+                saveCheckpoint(checkpoint, checkpointKey(job), *net, optimizer, gen,
+                               TrainingProgress{epoch + 1, elapsedSeconds(), result.bestValidation,
+                                                result.validationByEpoch, result.trainLossByEpoch});
+            } catch (const Error& e) {  // a full disk costs the resume, not the operator its result
+                fmt::print(stderr, "syno: {} (training goes on without it)\n", e.message());
+            }
+        }
     }
-    result.seconds = secondsSince(start);
+    result.seconds = elapsedSeconds();
     result.ok = true;
     if (!b.testAccuracy) {
         result.testAccuracy = std::numeric_limits<double>::quiet_NaN();
-        if (!job.exportPath.empty()) exportTrained(net, job, result);
-        return result;
+    } else {
+        std::vector<int64_t> all(static_cast<size_t>(job.data->test.count));
+        for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+        result.testAccuracy = accuracy(net, job.data->test, all, *job.split);
     }
-    std::vector<int64_t> all(static_cast<size_t>(job.data->test.count));
-    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
-    result.testAccuracy = accuracy(net, job.data->test, all, *job.split);
     if (!job.exportPath.empty()) exportTrained(net, job, result);
+    finished();
     return result;
 }
 
@@ -276,6 +342,7 @@ TrainResult trainModel(const TrainingJob& job) {
         return train(job, result);
     } catch (const std::exception& e) {
         // A plan that cannot run (a size that does not divide, a kernel error) is the operator's failure.
+        if (const std::string checkpoint = checkpointPath(job); !checkpoint.empty()) std::filesystem::remove(checkpoint);
         result.ok = false;
         result.failure = firstLine(e.what());
         return result;

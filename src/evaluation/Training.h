@@ -4,7 +4,8 @@
 // cosine decay to peak/25e4), gradient-norm clipping, weight decay, flip + shift augmentation, batch norm.
 // Every random draw comes from one generator seeded by the budget, so the same seed gives the same numbers
 // (exactly with one thread). A NaN/inf loss, a missed milestone or the time limit ends training as a
-// failure with a one-line reason; nothing here throws for a bad operator. Torch-free header.
+// failure with a one-line reason; nothing here throws for a bad operator. A job with a checkpoint folder
+// survives a kill (TrainingCheckpoint.h). Torch-free header.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +34,11 @@ struct TrainingJob {
     // beside it PATH.json: model, data set and normalisation, accuracies, parameters, the operator, seed,
     // syno's version, and the predictions on the first 1,000 test images (an export must reproduce them).
     std::string exportPath;
+    // After each epoch the training's state goes to a file in this folder, named after the job (operator id
+    // and a hash of model, data, budget and operator); a training that finds its file resumes after that
+    // epoch, with the same numbers as if never stopped. The file is removed once training has an outcome.
+    // Empty: no checkpoints.
+    std::string checkpointDir;
 };
 
 struct TrainResult {

@@ -90,6 +90,7 @@ struct TrainingEvaluator::State {
         j.budget = budget;
         j.progress = settings.progress;
         j.label = std::move(label);
+        j.checkpointDir = settings.checkpointDir;
         return j;
     }
 

@@ -57,6 +57,9 @@ struct EvalSettings {
     // After training, save the trained network (the candidate's; the baseline's in baselineReport) as a
     // TorchScript archive here, with a JSON sidecar beside it (Training.h). Empty: no export.
     std::string exportPath;
+    // Each training saves its state here after every epoch and resumes from it (Training.h): a killed
+    // final training loses at most one epoch. Empty: no checkpoints.
+    std::string checkpointDir;
 };
 
 // Everything one evaluation measured, for the CLI: the candidate's outcome, the baseline's metrics at the
