@@ -13,6 +13,7 @@ packages=(
   libgraphviz-dev graphviz               # syno report / show --graph: operator graphs laid out by libgvc
   chromium fonts-dejavu-core             # the report's tests load the page in headless Chromium
   nodejs npm                             # the report's charting libraries (npm packages, below)
+  libopenmpi-dev openmpi-bin             # distributed evaluation: syno search under mpirun (docs/distributed.md)
 )
 
 missing=()

@@ -23,6 +23,8 @@
 #include "cli/Options.h"
 #include "cli/SynthesisFlags.h"
 #include "evaluation/ModelCatalog.h"
+#include "distributed/MpiBackend.h"
+#include "distributed/MpiWorker.h"
 #include "evaluation/TrainingEvaluator.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
@@ -349,7 +351,47 @@ std::string fingerprintDifference(const std::string& was, const std::string& now
     return fmt::format("it had {}, now {}", was_.empty() ? "-" : was_, now_.empty() ? "-" : now_);
 }
 
+// What an evaluating rank needs to build the same evaluator as rank 0: the run's identity options (as
+// resolved, or as a resumed run recorded them) and this session's evaluator settings.
+std::string evaluatorSpec(const SearchOptions& o) {
+    return json{{"options", optionsJson(o)},
+                {"threads", o.threads},
+                {"synthetic-delay", o.delay},
+                {"data-dir", o.dataDir},
+                {"quiet-wait", o.quietWait}}
+        .dump();
+}
+
+std::unique_ptr<search::Evaluator> evaluatorFromSpec(SearchOptions& o, const std::string& text) {
+    const json spec = json::parse(text);
+    const json& options = spec.at("options");
+    for (auto& f : o.fields) {
+        if (options.contains(f.name))
+            f.set(options[f.name]);
+        else if (f.legacy)
+            f.set(*f.legacy);
+    }
+    o.threads = spec.at("threads").get<int>();
+    o.delay = spec.at("synthetic-delay").get<double>();
+    o.dataDir = spec.at("data-dir").get<std::string>();
+    o.quietWait = spec.at("quiet-wait").get<double>();
+    return makeEvaluator(o, makeProblem(o));
+}
+
 void runSearch(SearchOptions& o, CLI::App& cmd) {
+    // Under mpirun or srun: the other ranks only evaluate; rank 0 runs everything below with them as its
+    // workers (distributed/MpiBackend.h).
+    std::optional<distributed::MpiSession> mpi;
+    if (distributed::launchedByMpi()) mpi.emplace();
+    if (mpi && mpi->rank() > 0)
+        return distributed::serveEvaluations(*mpi, [&](const std::string& spec) { return evaluatorFromSpec(o, spec); });
+    std::unique_ptr<distributed::MpiBackend> remote;  // tells the other ranks to stop, whatever happens below
+    if (mpi && mpi->size() > 1) {
+        remote = std::make_unique<distributed::MpiBackend>(*mpi);
+        if (cmd.count("--workers") > 0)
+            throw Error("under mpirun each evaluating rank trains one candidate at a time: set their number with "
+                        "-np (ranks - 1), not --workers");
+    }
     const bool resuming = !o.resume.empty();
     if (!o.report.empty()) {  // refused before any run database is made or touched
         const auto dir = std::filesystem::path(o.report).parent_path();
@@ -390,7 +432,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     } else {
         validate(o);
         resolveProblemDefaults(o);
-        if (o.batch <= 0) o.batch = o.workers;
+        if (o.batch <= 0) o.batch = remote ? remote->workers() : o.workers;
         if (o.db.empty()) o.db = "syno-search-" + utcNow("%Y%m%d-%H%M%S") + ".db";
     }
     search::RewardOptions reward = o.rewardOptions;
@@ -424,11 +466,16 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     const bool show = !o.quiet && isatty(STDERR_FILENO);
     if (!o.quiet)
         fmt::print(stderr, "syno search: {} over {} -> {}, budget {}, {} worker(s), evaluator {}{}; database {}\n",
-                   o.algorithm, o.input, o.output, o.budget, o.workers, o.evaluator,
+                   o.algorithm, o.input, o.output, o.budget, remote ? remote->workers() : o.workers, o.evaluator,
                    resuming ? fmt::format(", resuming ({} re-queued)", requeued) : "", o.db);
 
     auto proposer = makeProposer(o, problem);
-    search::LocalWorkerPool pool(*evaluator, o.workers);
+    std::optional<search::LocalWorkerPool> local;
+    if (remote)
+        remote->start(evaluatorSpec(o), evaluator->fingerprint());
+    else
+        local.emplace(*evaluator, o.workers);
+    search::EvaluationBackend& pool = remote ? static_cast<search::EvaluationBackend&>(*remote) : *local;
     search::DriverOptions driverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)};
     if (o.maxHours > 0) {
         // Time already spent on the run's finished evaluations, plus this session's.
@@ -441,7 +488,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
         };
     }
     search::SearchDriver driver(*proposer, pool, reward, driverOptions);
-    ProgressRecorder recorder(*db, o.budget, o.workers, show);
+    ProgressRecorder recorder(*db, o.budget, pool.workers(), show);
     // The page follows the run: rewritten (atomically) after an evaluation at most once a second, since a
     // large run's page takes a fraction of a second to build, and once more at the end.
     report::ReportBuilder reportBuilder;
@@ -547,7 +594,8 @@ void addSearchCommand(CLI::App& app) {
         ->check(bounded(0, 86400));
     cmd->add_option("--data-dir", s.dataDir, "training evaluator: the data set's folder (default: Debian's "
                                              "Fashion-MNIST; CIFAR: its binary distribution)");
-    cmd->add_option("--workers", s.workers, "evaluations running at once on this machine")->capture_default_str()->check(bounded(1, 256));
+    cmd->add_option("--workers", s.workers, "evaluations running at once on this machine (under mpirun: the ranks "
+                                            "but 0 evaluate, one candidate each at a time)")->capture_default_str()->check(bounded(1, 256));
     s.threads = defaultThreads(s.threads);
     cmd->add_option("--threads", s.threads, "training evaluator: libtorch threads per evaluation")
         ->capture_default_str()
@@ -573,7 +621,9 @@ void addSearchCommand(CLI::App& app) {
                 "  syno search --model resnet18 --reward speed --min-speedup 1.2 --kill-margin 0.05 --db r18.db\n"
                 "                                                   ResNet-18: latency at 224x224 first, then training\n"
                 "  syno search --evaluator synthetic --budget 200 --db s.db --report s.html   watch it in a browser\n"
-                "  syno runs top --db run.db                        inspect without resuming");
+                "  syno runs top --db run.db                        inspect without resuming\n"
+                "  mpirun -np 9 syno search --budget 400 --batch 8 --db run.db\n"
+                "                                                   rank 0 searches, 8 ranks train (docs/distributed.md)");
     cmd->callback([o, cmd] { runSearch(*o, *cmd); });
 }
 
