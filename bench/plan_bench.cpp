@@ -39,6 +39,7 @@
 #include "sizes/Parse.h"
 #include "synthesis/Problem.h"
 #include "synthesis/Space.h"
+#include "sizes/ParseContext.h"
 
 namespace {
 
@@ -71,17 +72,11 @@ struct Family {
 };
 
 VariableTable libraryVars(int64_t g) {
-    auto vars = parseSpecs("N=1, C_in=64, C_out=64, H=56, W=56", VarKind::Primary);
-    auto coefs = parseSpecs(fmt::format("k=3, g={}, s=2", g), VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    return VariableTable(vars);
+    return parseVariables("N=1, C_in=64, C_out=64, H=56, W=56", fmt::format("k=3, g={}, s=2", g));
 }
 
 VariableTable spaceVars(int64_t g) {
-    auto vars = parseSpecs("N=1: 0, C_in: 2, C_out: 4, H: 0", VarKind::Primary);
-    auto coefs = parseSpecs(fmt::format("k_1=3: 2, k_2=7: 2, s=2: 2, g={}: 3", g), VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    return VariableTable(vars);
+    return parseVariables("N=1: 0, C_in: 2, C_out: 4, H: 0", fmt::format("k_1=3: 2, k_2=7: 2, s=2: 2, g={}: 3", g));
 }
 
 double convFlops(int64_t n, int64_t c, int64_t hw) { return 2.0 * static_cast<double>(n * c * c * hw * hw * 9); }

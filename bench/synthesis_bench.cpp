@@ -16,6 +16,7 @@
 
 #include "sizes/Parse.h"
 #include "synthesis/Space.h"
+#include "sizes/ParseContext.h"
 
 using namespace syno;
 using Clock = std::chrono::steady_clock;
@@ -23,11 +24,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 Problem resnet18(bool guided) {
-    auto vars = parseSpecs("N=1: 0, C_in: 2, C_out: 4, H: 0", VarKind::Primary);
-    auto coefs = parseSpecs("k_1=3: 2, k_2=7: 2, s=2: 2, g=32: 3", VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    SizeContext ctx(VariableTable(vars), parseBindings("C_in=64, C_out=64, H=56; C_in=128, C_out=128, H=28; "
-                                                       "C_in=256, C_out=256, H=14; C_in=512, C_out=512, H=7"));
+    SizeContext ctx = parseContext("N=1: 0, C_in: 2, C_out: 4, H: 0", "k_1=3: 2, k_2=7: 2, s=2: 2, g=32: 3",
+                                   "C_in=64, C_out=64, H=56; C_in=128, C_out=128, H=28; "
+                                   "C_in=256, C_out=256, H=14; C_in=512, C_out=512, H=7");
     SynthesisOptions o;
     o.depth = 12;
     o.maxReductions = 5;

@@ -9,20 +9,18 @@
 #include "base/Error.h"
 #include "sizes/Bindings.h"
 #include "sizes/Parse.h"
+#include "sizes/ParseContext.h"
 
 namespace syno::test {
 
 // Variables from a primary and a coefficient spec, as the CLI builds them.
 inline VariableTable makeVars(const std::string& primary, const std::string& coef = "") {
-    auto vars = parseSpecs(primary, VarKind::Primary);
-    auto coefs = parseSpecs(coef, VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    return VariableTable(vars);
+    return parseVariables(primary, coef);
 }
 
 inline SizeContext makeContext(const std::string& primary, const std::string& coef = "",
                                const std::string& bindings = "") {
-    return SizeContext(makeVars(primary, coef), parseBindings(bindings));
+    return parseContext(primary, coef, bindings);
 }
 
 // Runs fn, requires it to throw syno::Error, and returns the message (empty when it did not throw).

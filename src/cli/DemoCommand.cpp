@@ -19,6 +19,7 @@
 #include "semantics/Stages.h"
 #include "sizes/Parse.h"
 #include "synthesis/Space.h"
+#include "sizes/ParseContext.h"
 
 namespace syno::cli {
 
@@ -35,12 +36,9 @@ struct DemoOptions {
 // Samples operators for the ResNet-18 3x3 layers and prints the cheapest, each also run through the
 // reference interpreter at a small binding of the same space.
 void runSynthesis(const DemoOptions& o) {
-    auto vars = parseSpecs("N=1: 0, C_in: 2, C_out: 4, H: 0, W: 0", VarKind::Primary);
-    auto coefs = parseSpecs("k=3: 2, s=2: 2, g=32: 3", VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
     const std::string layers = "C_in=64, C_out=64, H=56, W=56; C_in=128, C_out=128, H=28, W=28; "
                                "C_in=256, C_out=256, H=14, W=14; C_in=512, C_out=512, H=7, W=7";
-    SizeContext ctx(VariableTable(vars), parseBindings(layers));
+    SizeContext ctx = parseContext("N=1: 0, C_in: 2, C_out: 4, H: 0, W: 0", "k=3: 2, s=2: 2, g=32: 3", layers);
     SynthesisOptions so;
     so.depth = 9;
     Problem problem = Problem::make(ctx, "[N, C_in, H, W]", "[N, C_out, H, W]", so);
@@ -86,12 +84,9 @@ void runDemo(const DemoOptions& o) {
     fmt::print("syno demo: a 3x3 conv2d built from primitives, checked against libtorch ({})\n\n",
                oracle::describeBackend());
 
-    auto vars = parseSpecs("N=1, C_in, C_out, H, W", VarKind::Primary);
-    auto coefs = parseSpecs("k=3", VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    SizeContext resnet(VariableTable(vars),
-                       parseBindings("C_in=64, C_out=64, H=56, W=56; C_in=128, C_out=128, H=28, W=28; "
-                                     "C_in=256, C_out=256, H=14, W=14; C_in=512, C_out=512, H=7, W=7"));
+    SizeContext resnet = parseContext("N=1, C_in, C_out, H, W", "k=3",
+                                      "C_in=64, C_out=64, H=56, W=56; C_in=128, C_out=128, H=28, W=28; "
+                                      "C_in=256, C_out=256, H=14, W=14; C_in=512, C_out=512, H=7, W=7");
     Operator conv = library::conv2d(resnet.vars());
     fmt::print("Operator {} in text form:\n{}\n", conv.idHex(), printOperator(conv));
     fmt::print("Forward loop nest:\n{}\nGradients (adjoint loop nests):\n{}\n", printForwardLoops(conv),

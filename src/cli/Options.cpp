@@ -7,6 +7,7 @@
 
 #include "base/Cores.h"
 #include "sizes/Parse.h"
+#include "sizes/ParseContext.h"
 
 namespace syno::cli {
 
@@ -90,10 +91,7 @@ void VariableOptions::addTo(CLI::App& cmd, const std::string& defaultPrimary, co
 }
 
 SizeContext VariableOptions::context() const {
-    auto vars = parseSpecs(primary, VarKind::Primary);
-    auto coefs = parseSpecs(coef, VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    return SizeContext(VariableTable(vars), parseBindings(bindings));
+    return parseContext(primary, coef, bindings);
 }
 
 }  // namespace syno::cli

@@ -40,6 +40,7 @@
 #include "storage/RunRecorder.h"
 #include "synthesis/OverParametrised.h"
 #include "synthesis/Problem.h"
+#include "sizes/ParseContext.h"
 
 namespace syno::cli {
 
@@ -167,10 +168,7 @@ double referenceFlops(const SearchOptions& o, const Problem& problem) {
 }
 
 Problem makeProblem(const SearchOptions& o) {
-    auto vars = parseSpecs(o.primary, VarKind::Primary);
-    auto coefs = parseSpecs(o.coef, VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    SizeContext ctx(VariableTable(vars), parseBindings(o.bindings));
+    SizeContext ctx = parseContext(o.primary, o.coef, o.bindings);
     Problem problem = Problem::make(ctx, o.input, o.output, o.synth, o.fixed);
     // Syno's FLOPs window relative to the layers replaced: operators far costlier than them are not worth
     // training, nor are those too cheap to keep their accuracy.

@@ -13,6 +13,7 @@
 #include "evaluation/LayoutBuilders.h"
 #include "semantics/Realize.h"
 #include "sizes/Parse.h"
+#include "sizes/ParseContext.h"
 
 namespace syno::evaluation {
 
@@ -84,10 +85,7 @@ std::vector<double> referenceFlopsPerBinding(const std::string& name) {
 }
 
 VariableTable placeholderVariables(const PlaceholderSpec& spec) {
-    auto vars = parseSpecs(spec.primaries, VarKind::Primary);
-    auto coefs = parseSpecs(spec.coefficients, VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    return VariableTable(vars);
+    return parseVariables(spec.primaries, spec.coefficients);
 }
 
 SizeContext placeholderContext(const ModelLayout& layout, const Operator& op) {

@@ -5,6 +5,7 @@
 #include "ir/Library.h"
 #include "semantics/Interpreter.h"
 #include "sizes/Parse.h"
+#include "sizes/ParseContext.h"
 
 namespace syno::oracle {
 
@@ -13,10 +14,7 @@ double Agreement::worst() const { return std::max({forward, gradInput, gradWeigh
 namespace {
 
 SizeContext context(const std::string& primary, const std::string& coef, const std::string& bindings = "") {
-    auto vars = parseSpecs(primary, VarKind::Primary);
-    auto coefs = parseSpecs(coef, VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
-    return SizeContext(VariableTable(vars), parseBindings(bindings));
+    return parseContext(primary, coef, bindings);
 }
 
 }  // namespace

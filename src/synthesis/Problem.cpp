@@ -4,6 +4,7 @@
 
 #include "base/Error.h"
 #include "synthesis/SizeCandidates.h"
+#include "sizes/ParseContext.h"
 
 namespace syno {
 
@@ -60,12 +61,10 @@ bool Problem::isFixedOutput(int pos) const {
 }
 
 Problem smallConvProblem(int depth) {
-    auto vars = parseSpecs(kSmallConvSpace.primaries, VarKind::Primary);
-    auto coefs = parseSpecs(kSmallConvSpace.coefficients, VarKind::Coefficient);
-    vars.insert(vars.end(), coefs.begin(), coefs.end());
     SynthesisOptions options;
     options.depth = depth;
-    return Problem::make(SizeContext(VariableTable(vars), {}), kSmallConvSpace.input, kSmallConvSpace.output, options);
+    return Problem::make(parseContext(kSmallConvSpace.primaries, kSmallConvSpace.coefficients), kSmallConvSpace.input,
+                         kSmallConvSpace.output, options);
 }
 
 }  // namespace syno
