@@ -376,6 +376,122 @@ std::unique_ptr<search::Evaluator> evaluatorFromSpec(SearchOptions& o, const std
     return makeEvaluator(o, makeProblem(o));
 }
 
+// A resumed run's identity as recorded, read before anything is written.
+struct RecordedRun {
+    storage::RunInfo info;
+    json options;
+};
+
+// --resume: takes the writer lock and adopts the run's recorded options (any given must match) and its
+// per-session settings unless given again. Writes nothing: a refused file stays byte-identical.
+std::unique_ptr<storage::RunDatabase> openRecordedRun(SearchOptions& o, const CLI::App& cmd, RecordedRun& recorded) {
+    if (!o.db.empty() && o.db != o.resume) throw Error("give either --db or --resume, not both");
+    auto db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::open(
+        o.resume, true, o.waitLock ? storage::WriterLock::Wait::Yes : storage::WriterLock::Wait::No));
+    recorded.info = db->info();
+    json stored = json::parse(recorded.info.optionsJson, nullptr, false);
+    if (stored.is_discarded() || !stored.is_object())
+        throw Error(fmt::format("{}: the recorded options are not JSON (corrupt run database)", o.resume));
+    recorded.options = stored;
+    for (auto& f : o.fields) {
+        if (!stored.contains(f.name) && f.legacy) stored[f.name] = *f.legacy;
+        if (!stored.contains(f.name))
+            throw Error(fmt::format("{}: the run has no option --{} (made by another syno version)", o.resume, f.name));
+        if (cmd.count("--" + f.name) > 0 && f.get() != stored[f.name])
+            throw Error(fmt::format("cannot resume {}: it was made with --{} {}, not {}", o.resume, f.name,
+                                    stored[f.name].dump(), f.get().dump()));
+        f.set(stored[f.name]);
+    }
+    json settings = json::parse(db->meta("settings").value_or("{}"), nullptr, false);
+    if (cmd.count("--budget") == 0 && settings.contains("budget")) o.budget = settings["budget"].get<int64_t>();
+    if (cmd.count("--max-hours") == 0 && settings.contains("max_hours")) o.maxHours = settings["max_hours"].get<double>();
+    // Threads shape the evaluator's numbers (its fingerprint names them): a resume keeps the run's.
+    if (cmd.count("--threads") == 0 && settings.contains("threads")) o.threads = settings["threads"].get<int>();
+    if (cmd.count("--workers") == 0 && settings.contains("workers")) o.workers = settings["workers"].get<int>();
+    o.db = o.resume;
+    return db;
+}
+
+// A resumed run must match this evaluator, these options and replay its history through a fresh proposer;
+// a new run's space must hold an operator before its database is made. Throws before any write.
+std::unique_ptr<storage::RunDatabase> checkOrCreateRun(const SearchOptions& o, std::unique_ptr<storage::RunDatabase> db,
+                                                       const RecordedRun* recorded, const Problem& problem,
+                                                       const search::Evaluator& evaluator,
+                                                       const search::RewardOptions& reward) {
+    const std::string optionsText = optionsJson(o, recorded ? &recorded->options : nullptr).dump();
+    if (recorded) {
+        if (recorded->info.fingerprint != evaluator.fingerprint())
+            throw Error(fmt::format("cannot resume {}: its evaluator differs ({})", o.resume,
+                                    fingerprintDifference(recorded->info.fingerprint, evaluator.fingerprint())));
+        if (recorded->info.optionsHash != storage::stableHashHex(optionsText))
+            throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
+        auto fresh = makeProposer(o, problem);
+        storage::checkReplay(*db, *fresh, reward, search::DriverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)});
+        return db;
+    }
+    search::Proposal first;
+    if (makeProposer(o, problem)->propose(first) == search::ProposeStatus::Exhausted)
+        throw Error(fmt::format("no operator maps {} to {} within these limits (depth {}): nothing to search", o.input,
+                                o.output, o.synth.depth));
+    storage::RunInfo info{optionsText, storage::stableHashHex(optionsText), o.seed, o.algorithm, evaluator.fingerprint(),
+                          utcNow("%Y-%m-%dT%H:%M:%SZ"), SYNO_VERSION};
+    return std::make_unique<storage::RunDatabase>(storage::RunDatabase::create(o.db, info));
+}
+
+// --max-hours: true once the run's finished evaluations (every session) and this session's time reach it.
+std::function<bool()> timeLimit(storage::RunDatabase& db, double hours) {
+    double spent = 0;
+    for (const auto& r : db.candidates("seq"))
+        if (std::isfinite(r.evalSeconds) && (r.status == "done" || r.status == "failed")) spent += r.evalSeconds;
+    const auto start = std::chrono::steady_clock::now();
+    return [spent, start, limit = hours * 3600] {
+        return spent + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= limit;
+    };
+}
+
+// --report: the page follows the run, rewritten (atomically) after an evaluation at most once a second
+// (a large run's page takes a fraction of a second to build) and once more at the end. A page that cannot
+// be written costs a warning, not the search.
+class ReportWriter {
+public:
+    ReportWriter(storage::RunDatabase& db, std::string path) : db_(db), path_(std::move(path)) {}
+    void write(bool force) {
+        const auto now = std::chrono::steady_clock::now();
+        if (path_.empty() || failed_ || (!force && now - last_ < std::chrono::seconds(1))) return;
+        last_ = now;
+        try {
+            builder_.write(db_, path_);
+        } catch (const Error& e) {
+            failed_ = true;
+            fmt::print(stderr, "\nsyno search: warning: --report not written: {}\n", e.message());
+        }
+    }
+
+private:
+    storage::RunDatabase& db_;
+    std::string path_;
+    report::ReportBuilder builder_;
+    std::chrono::steady_clock::time_point last_{};
+    bool failed_ = false;
+};
+
+void printSummary(const SearchOptions& o, storage::RunDatabase& db, const search::SearchSummary& summary) {
+    if (summary.refused > 0)
+        fmt::print("skipped {} over-parametrised operator(s) without training them (one weight expresses the product "
+                   "of their two; --keep-over-parametrised trains them)\n",
+                   summary.refused);
+    if (summary.exhausted)
+        fmt::print("the search space holds no further operator: stopped after {} evaluations\n", summary.evaluated);
+    if (summary.stopped)
+        fmt::print("--max-hours {} reached: stopped after {} evaluations (--resume with a larger --max-hours continues)\n",
+                   o.maxHours, summary.evaluated);
+    printBest(db, o.top);
+    fmt::print("\ndatabase: {}  (syno runs top --db {}; continue with syno search --resume {} --budget N)\n", o.db, o.db,
+               o.db);
+}
+
+// The search, in order: MPI roles, the run's options (recorded or given), problem and evaluator, the run
+// database checked or made, the backend, the driver with its recorder, the summary.
 void runSearch(SearchOptions& o, CLI::App& cmd) {
     // Under mpirun or srun: the other ranks only evaluate; rank 0 runs everything below with them as its
     // workers (distributed/MpiBackend.h).
@@ -390,43 +506,17 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
             throw Error("under mpirun each evaluating rank trains one candidate at a time: set their number with "
                         "-np (ranks - 1), not --workers");
     }
-    const bool resuming = !o.resume.empty();
     if (!o.report.empty()) {  // refused before any run database is made or touched
         const auto dir = std::filesystem::path(o.report).parent_path();
         if (!std::filesystem::is_directory(dir.empty() ? "." : dir))
             throw Error(fmt::format("--report {}: no directory {}", o.report, dir.string()));
     }
+
+    const bool resuming = !o.resume.empty();
+    RecordedRun recorded;
     std::unique_ptr<storage::RunDatabase> db;
-    storage::RunInfo recorded;  // the resumed run's identity, read once
-    json recordedOptions;       // its options as stored
     if (resuming) {
-        if (!o.db.empty() && o.db != o.resume) throw Error("give either --db or --resume, not both");
-        // The writer lock now, but no write until everything (options, evaluator, the replay) matches:
-        // a refused file is left byte-identical.
-        db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::open(
-            o.resume, true, o.waitLock ? storage::WriterLock::Wait::Yes : storage::WriterLock::Wait::No));
-        auto& probe = *db;
-        recorded = probe.info();
-        json stored = json::parse(recorded.optionsJson, nullptr, false);
-        if (stored.is_discarded() || !stored.is_object())
-            throw Error(fmt::format("{}: the recorded options are not JSON (corrupt run database)", o.resume));
-        recordedOptions = stored;
-        for (auto& f : o.fields) {
-            if (!stored.contains(f.name) && f.legacy) stored[f.name] = *f.legacy;
-            if (!stored.contains(f.name))
-                throw Error(fmt::format("{}: the run has no option --{} (made by another syno version)", o.resume, f.name));
-            if (cmd.count("--" + f.name) > 0 && f.get() != stored[f.name])
-                throw Error(fmt::format("cannot resume {}: it was made with --{} {}, not {}", o.resume, f.name,
-                                        stored[f.name].dump(), f.get().dump()));
-            f.set(stored[f.name]);
-        }
-        json settings = json::parse(probe.meta("settings").value_or("{}"), nullptr, false);
-        if (cmd.count("--budget") == 0 && settings.contains("budget")) o.budget = settings["budget"].get<int64_t>();
-        if (cmd.count("--max-hours") == 0 && settings.contains("max_hours")) o.maxHours = settings["max_hours"].get<double>();
-        // Threads shape the evaluator's numbers (its fingerprint names them): a resume keeps the run's.
-        if (cmd.count("--threads") == 0 && settings.contains("threads")) o.threads = settings["threads"].get<int>();
-        if (cmd.count("--workers") == 0 && settings.contains("workers")) o.workers = settings["workers"].get<int>();
-        o.db = o.resume;
+        db = openRecordedRun(o, cmd, recorded);
     } else {
         validate(o);
         resolveProblemDefaults(o);
@@ -436,91 +526,38 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     search::RewardOptions reward = o.rewardOptions;
     reward.kind = o.reward;
     search::checkRewardOptions(reward);
-    Problem problem = makeProblem(o);
+    const Problem problem = makeProblem(o);
     auto evaluator = makeEvaluator(o, problem);
-    const std::string optionsText = optionsJson(o, resuming ? &recordedOptions : nullptr).dump();
-    if (resuming) {
-        if (recorded.fingerprint != evaluator->fingerprint())
-            throw Error(fmt::format("cannot resume {}: its evaluator differs ({})", o.resume,
-                                    fingerprintDifference(recorded.fingerprint, evaluator->fingerprint())));
-        if (recorded.optionsHash != storage::stableHashHex(optionsText))
-            throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
-        auto fresh = makeProposer(o, problem);
-        storage::checkReplay(*db, *fresh, reward, search::DriverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)});
-    } else {
-        // A space with no operator at all is refused before a database exists for it.
-        search::Proposal first;
-        if (makeProposer(o, problem)->propose(first) == search::ProposeStatus::Exhausted)
-            throw Error(fmt::format("no operator maps {} to {} within these limits (depth {}): nothing to search",
-                                    o.input, o.output, o.synth.depth));
-        storage::RunInfo info{optionsText, storage::stableHashHex(optionsText), o.seed, o.algorithm,
-                              evaluator->fingerprint(), utcNow("%Y-%m-%dT%H:%M:%SZ"), SYNO_VERSION};
-        db = std::make_unique<storage::RunDatabase>(storage::RunDatabase::create(o.db, info));
-    }
+    db = checkOrCreateRun(o, std::move(db), resuming ? &recorded : nullptr, problem, *evaluator, reward);
+
     const int64_t session = db->beginSession(resuming ? "resume" : "search");
     db->setMeta("settings", json{{"budget", o.budget}, {"workers", o.workers}, {"threads", o.threads},
                                  {"max_hours", o.maxHours}}.dump());
     const int64_t requeued = resuming ? db->requeueRunning() : 0;
-    const bool show = !o.quiet && isatty(STDERR_FILENO);
     if (!o.quiet)
         fmt::print(stderr, "syno search: {} over {} -> {}, budget {}, {} worker(s), evaluator {}{}; database {}\n",
                    o.algorithm, o.input, o.output, o.budget, remote ? remote->workers() : o.workers, o.evaluator,
                    resuming ? fmt::format(", resuming ({} re-queued)", requeued) : "", o.db);
 
-    auto proposer = makeProposer(o, problem);
     std::optional<search::LocalWorkerPool> local;
     if (remote)
         remote->start(evaluatorSpec(o), evaluator->fingerprint());
     else
         local.emplace(*evaluator, o.workers);
-    search::EvaluationBackend& pool = remote ? static_cast<search::EvaluationBackend&>(*remote) : *local;
+    search::EvaluationBackend& backend = remote ? static_cast<search::EvaluationBackend&>(*remote) : *local;
     search::DriverOptions driverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)};
-    if (o.maxHours > 0) {
-        // Time already spent on the run's finished evaluations, plus this session's.
-        double spent = 0;
-        for (const auto& r : db->candidates("seq"))
-            if (std::isfinite(r.evalSeconds) && (r.status == "done" || r.status == "failed")) spent += r.evalSeconds;
-        const auto start = std::chrono::steady_clock::now();
-        driverOptions.stop = [spent, start, limit = o.maxHours * 3600] {
-            return spent + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= limit;
-        };
-    }
-    search::SearchDriver driver(*proposer, pool, reward, driverOptions);
-    ProgressRecorder recorder(*db, o.budget, pool.workers(), show);
-    // The page follows the run: rewritten (atomically) after an evaluation at most once a second, since a
-    // large run's page takes a fraction of a second to build, and once more at the end.
-    report::ReportBuilder reportBuilder;
-    auto lastReport = std::chrono::steady_clock::time_point{};
-    bool reportFailed = false;
-    auto writeReport = [&](bool force) {
-        const auto now = std::chrono::steady_clock::now();
-        if (o.report.empty() || reportFailed || (!force && now - lastReport < std::chrono::seconds(1))) return;
-        lastReport = now;
-        try {
-            reportBuilder.write(*db, o.report);
-        } catch (const Error& e) {  // the search goes on without its page
-            reportFailed = true;
-            fmt::print(stderr, "\nsyno search: warning: --report not written: {}\n", e.message());
-        }
-    };
-    recorder.afterEvaluation = [&] { writeReport(false); };
-    search::SearchSummary summary = driver.run(recorder);
+    if (o.maxHours > 0) driverOptions.stop = timeLimit(*db, o.maxHours);
+    auto proposer = makeProposer(o, problem);
+    search::SearchDriver driver(*proposer, backend, reward, driverOptions);
+    ProgressRecorder recorder(*db, o.budget, backend.workers(), !o.quiet && isatty(STDERR_FILENO));
+    ReportWriter report(*db, o.report);
+    recorder.afterEvaluation = [&] { report.write(false); };
+    const search::SearchSummary summary = driver.run(recorder);
     recorder.close();
-    if (db->counts().total() > 0) writeReport(true);
+    if (db->counts().total() > 0) report.write(true);
     db->endSession(session, fmt::format("evaluated {} (replayed {}), failed {}{}", summary.evaluated, summary.replayed,
                                         summary.failed, summary.exhausted ? ", space exhausted" : ""));
-    if (summary.refused > 0)
-        fmt::print("skipped {} over-parametrised operator(s) without training them (one weight expresses the product "
-                   "of their two; --keep-over-parametrised trains them)\n",
-                   summary.refused);
-    if (summary.exhausted)
-        fmt::print("the search space holds no further operator: stopped after {} evaluations\n", summary.evaluated);
-    if (summary.stopped)
-        fmt::print("--max-hours {} reached: stopped after {} evaluations (--resume with a larger --max-hours continues)\n",
-                   o.maxHours, summary.evaluated);
-    printBest(*db, o.top);
-    fmt::print("\ndatabase: {}  (syno runs top --db {}; continue with syno search --resume {} --budget N)\n", o.db, o.db,
-               o.db);
+    printSummary(o, *db, summary);
 }
 
 }  // namespace
