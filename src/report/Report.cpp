@@ -9,6 +9,7 @@
 #include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "report/HtmlPage.h"
+#include "report/MeasurementsHtml.h"
 #include "report/ReportData.h"
 
 namespace syno::report {
@@ -38,12 +39,9 @@ std::string section(const storage::CandidateRow& r, const OperatorViews& v, bool
     if (!v.plan.empty())
         html += fmt::format("<details><summary>Plan (stages and kernels, per binding)</summary><pre>{}</pre></details>\n",
                             htmlEscape(v.plan));
-    if (!r.details.empty()) {
-        auto details = nlohmann::json::parse(r.details, nullptr, false);
-        html += fmt::format("<details><summary>Evaluator's measurements (per-placeholder latency, epochs)</summary>"
-                            "<pre>{}</pre></details>\n",
-                            htmlEscape(details.is_discarded() ? r.details : details.dump(2)));
-    }
+    if (!r.details.empty())
+        html += "<details><summary>Evaluator's measurements (latency, epochs)</summary>\n" + measurementsHtml(r.details) +
+                "</details>\n";
     return html + "</div></div>\n</section>\n";
 }
 
