@@ -12,6 +12,7 @@
 #include "cli/Options.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
+#include "plans/CompileSteps.h"
 #include "plans/Execute.h"
 #include "plans/Plan.h"
 #include "sizes/Parse.h"
@@ -23,7 +24,8 @@ namespace {
 struct PlanCommandOptions {
     OperatorSource source;
     VariableOptions vars;
-    bool pad = false, latency = false, training = false, einsum = false, ops = false, inference = false, profile = false;
+    bool pad = false, latency = false, training = false, einsum = false, ops = false, inference = false, profile = false,
+         dumpPasses = false;
     int threads = 0, runs = 20;
     std::string layout = "auto";
 };
@@ -69,8 +71,19 @@ void runPlanCommand(PlanCommandOptions o) {
     options.inference = o.inference;
     // Every binding is compiled before anything is printed: bad input fails with one line only.
     std::vector<plans::Plan> compiled;
-    for (int b = 0; b < ctx.bindingCount(); ++b) compiled.push_back(plans::compilePlan(op, ctx, b, policy, options));
+    std::vector<std::string> steps;  // --dump-passes: the plan after each step, per binding
+    for (int b = 0; b < ctx.bindingCount(); ++b) {
+        plans::StepObserver dump;
+        if (o.dumpPasses)
+            dump = [&, b](const std::string& step, const plans::Plan& plan) {
+                steps.push_back(fmt::format("## binding {}, after {}: {} op(s)\n{}", b + 1, step, plan.ops.size(),
+                                            plan.describe()));
+            };
+        compiled.push_back(plans::compilePlanObserved(op, ctx, b, policy, options, dump));
+    }
     fmt::print("# operator {}, libtorch intra-op threads {}\n", op.idHex(), plans::threads());
+    for (const auto& text : steps) fmt::print("{}", text);
+    if (o.dumpPasses) fmt::print("## the plans\n");
     for (int b = 0; b < ctx.bindingCount(); ++b) {
         const plans::Plan& plan = compiled[static_cast<size_t>(b)];
         std::string text = plan.describe();
@@ -113,6 +126,10 @@ void addPlanCommand(CLI::App& app) {
     o->source.addTo(*cmd, false);
     cmd->add_flag("--pad", o->pad, "pad sizes that do not divide instead of refusing them");
     cmd->add_flag("--ops", o->ops, "also print every op of each stage");
+    cmd->add_flag("--dump-passes", o->dumpPasses,
+                  "print the plan (stages and ops) after each step of the compiler: the planner's lowering, then "
+                  "each pass (fuse rolls, merge reshapes, mark weight-only ops, fuse weight products, fuse index "
+                  "maps)");
     cmd->add_flag("--einsum", o->einsum, "lower every stage to unfold + einsum instead (the baseline lowering)");
     cmd->add_flag("--inference", o->inference,
                   "print the plan ordered for inference: stages on the weights alone (marked) run once per weight "
@@ -137,6 +154,7 @@ void addPlanCommand(CLI::App& app) {
                 "  syno plan --library conv2d --bindings 'C_in=64, C_out=64, H=56, W=56; C_in=256, C_out=256, H=14, W=14'\n"
                 "  syno plan --library grouped --latency --threads 2\n"
                 "  syno plan --library operator1 --inference\n"
+                "  syno plan --library operator2 --dump-passes --bindings 'C_in=64, C_out=64, H=56, W=56'\n"
                 "  syno plan --library operator2 --profile --ops --threads 2\n"
                 "  syno plan --library operator2 --profile --training --bindings 'N=32, H=28, W=28'\n"
                 "  syno show --library conv2d > c.op && syno plan c.op --ops --bindings 'N=32, H=28, W=28'");

@@ -3,11 +3,13 @@
 // rolls (FuseRolls.h), merge reshapes (MergeReshapes.h), mark the ops on weights alone (HoistWeights.h),
 // fuse the weight side of a product of two weights into one op (FuseWeightProducts.h) and the remaining
 // runs of index ops on the weights into one gather each (FuseIndexMaps.h), unless the options keep them.
+// compilePlanObserved (CompileSteps.h) shows the plan after each step.
 #include "plans/Plan.h"
 
 #include <fmt/format.h>
 
 #include "base/Error.h"
+#include "plans/CompileSteps.h"
 #include "plans/FuseIndexMaps.h"
 #include "plans/FuseRolls.h"
 #include "plans/FuseWeightProducts.h"
@@ -17,8 +19,8 @@
 
 namespace syno::plans {
 
-Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
-                 const PlanOptions& options) {
+Plan compilePlanObserved(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
+                         const PlanOptions& options, const StepObserver& observe) {
     if (binding < 0 || binding >= ctx.bindingCount())
         throw Error(fmt::format("binding {} does not exist ({} given)", binding + 1, ctx.bindingCount()));
     // The planner multiplies sizes in 64 bits: every tensor's element count must fit first (eval throws).
@@ -32,16 +34,26 @@ Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, Paddin
         for (const Size& s : op.weightShape(static_cast<int>(w))) numel = numel * s;
         ctx.eval(numel, binding);
     }
+    auto step = [&](const char* name, Plan& plan, void (*pass)(Plan&)) {
+        if (pass) pass(plan);
+        if (observe) observe(name, plan);
+    };
     planner::Planner p(op, ctx, binding, policy, options);
     Plan plan = p.run();
-    fuseRolls(plan);
-    mergeReshapes(plan);
-    markWeightOnly(plan);
+    step("lower stages", plan, nullptr);
+    step("fuse rolls", plan, fuseRolls);
+    step("merge reshapes", plan, mergeReshapes);
+    step("mark weight-only ops", plan, markWeightOnly);
     if (options.fuseWeightOps) {
-        fuseWeightProducts(plan);
-        fuseIndexMaps(plan);
+        step("fuse weight products", plan, fuseWeightProducts);
+        step("fuse index maps", plan, fuseIndexMaps);
     }
     return plan;
+}
+
+Plan compilePlan(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,
+                 const PlanOptions& options) {
+    return compilePlanObserved(op, ctx, binding, policy, options, {});
 }
 
 std::shared_ptr<const Plan> PlanCache::get(const Operator& op, const SizeContext& ctx, int binding, PaddingPolicy policy,

@@ -2,11 +2,13 @@
 // and a non-zero exit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "TestHelpers.h"
 
@@ -51,6 +53,33 @@ TEST(PlanCliTest, PrintsStagesKernelsAndFlops) {
     Result lat = run("--library conv1x1 --latency --runs 2 --bindings 'C_in=8, C_out=8, H=8, W=8'");
     ASSERT_EQ(lat.code, 0) << lat.err;
     syno::test::expectContainsAll(lat.out, {"latency (inference)", "torch::conv2d", "ratio"});
+}
+
+// --dump-passes shows the plan after the planner and after each pass, and the plans it then prints are
+// the ones printed without it.
+TEST(PlanCliTest, DumpPassesShowsThePlanAfterEachStep) {
+    const std::string args = "--library operator2 --inference --ops --bindings 'C_in=64, C_out=64, H=8, W=8'";
+    Result plain = run(args);
+    Result dumped = run(args + " --dump-passes");
+    ASSERT_EQ(plain.code, 0) << plain.err;
+    ASSERT_EQ(dumped.code, 0) << dumped.err;
+    std::vector<size_t> at;
+    for (const char* step : {"after lower stages", "after fuse rolls", "after merge reshapes",
+                             "after mark weight-only ops", "after fuse weight products", "after fuse index maps",
+                             "## the plans"}) {
+        at.push_back(dumped.out.find(step));
+        ASSERT_NE(at.back(), std::string::npos) << step << " missing from:\n" << dumped.out;
+    }
+    EXPECT_TRUE(std::is_sorted(at.begin(), at.end())) << "steps out of order:\n" << dumped.out;
+    // Operator 2's inference plan changes on the way (merged reshapes, weight-only ops marked): its hash differs.
+    auto planLineAfter = [&](size_t from) {
+        const size_t p = dumped.out.find("plan ", from);
+        return dumped.out.substr(p, dumped.out.find(' ', p + 5) - p);
+    };
+    EXPECT_NE(planLineAfter(at.front()), planLineAfter(at[5]));
+    const std::string tail = dumped.out.substr(dumped.out.find("## the plans\n") + 13);
+    const std::string plainTail = plain.out.substr(plain.out.find('\n') + 1);  // after the "# operator" line
+    EXPECT_EQ(tail, plainTail);
 }
 
 TEST(PlanCliTest, ReadsOperatorsFromStdin) {
