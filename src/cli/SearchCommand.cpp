@@ -528,6 +528,9 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     search::checkRewardOptions(reward);
     const Problem problem = makeProblem(o);
     auto evaluator = makeEvaluator(o, problem);
+    // Every evaluating rank builds its evaluator before the database is made or touched: a rank that cannot
+    // (its node lacks the data set) stops the job with one line and nothing written.
+    if (remote) remote->start(evaluatorSpec(o), evaluator->fingerprint());
     db = checkOrCreateRun(o, std::move(db), resuming ? &recorded : nullptr, problem, *evaluator, reward);
 
     const int64_t session = db->beginSession(resuming ? "resume" : "search");
@@ -540,10 +543,7 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
                    resuming ? fmt::format(", resuming ({} re-queued)", requeued) : "", o.db);
 
     std::optional<search::LocalWorkerPool> local;
-    if (remote)
-        remote->start(evaluatorSpec(o), evaluator->fingerprint());
-    else
-        local.emplace(*evaluator, o.workers);
+    if (!remote) local.emplace(*evaluator, o.workers);
     search::EvaluationBackend& backend = remote ? static_cast<search::EvaluationBackend&>(*remote) : *local;
     search::DriverOptions driverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)};
     if (o.maxHours > 0) driverOptions.stop = timeLimit(*db, o.maxHours);

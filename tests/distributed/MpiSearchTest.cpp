@@ -111,6 +111,34 @@ TEST_F(MpiSearch, OptionsThatCannotWorkAreOneLine) {
     EXPECT_FALSE(fs::exists(path("w.db")));
 }
 
+// An evaluating rank that cannot build its evaluator (here: its node has no data set where --data-dir says)
+// stops the job before anything is written, with one line naming the rank. Rank 1 runs in another
+// directory (mpirun's multi-program form), where the relative --data-dir does not exist.
+TEST_F(MpiSearch, ARankThatCannotStartStopsTheJobWithOneLine) {
+    const fs::path data = dir / "data", elsewhere = dir / "elsewhere";
+    fs::create_directories(data);
+    fs::create_directories(elsewhere);
+    for (const char* f : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                          "t10k-labels-idx1-ubyte.gz"}) {
+        std::error_code ec;
+        fs::create_symlink(fs::path("/usr/share/datasets/fashion-mnist") / f, data / f, ec);
+        if (ec) GTEST_SKIP() << "no Debian Fashion-MNIST (dataset-fashion-mnist): " << ec.message();
+    }
+    const std::vector<std::string> args{"search", "--model", "mlp", "--budget", "2", "--epochs", "1", "--subset", "256",
+                                        "--threads", "1", "--data-dir", "data", "--db", "never.db", "-q"};
+    std::string cmd = "cd " + syno::test::shellQuote(dir.string()) + " && " + syno::test::shellQuote(SYNO_MPIEXEC) +
+                      " --oversubscribe --allow-run-as-root -np 1 " + syno::test::shellQuote(SYNO_BINARY);
+    for (const auto& a : args) cmd += " " + syno::test::shellQuote(a);
+    cmd += " : -np 1 -wdir " + syno::test::shellQuote(elsewhere.string()) + " " + syno::test::shellQuote(SYNO_BINARY);
+    for (const auto& a : args) cmd += " " + syno::test::shellQuote(a);
+    cmd += " >/dev/null 2>" + syno::test::shellQuote(path("err.txt")) + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    const std::string err = syno::test::readFile(path("err.txt"));
+    EXPECT_NE(err.find("syno: error: evaluating rank 1 could not start:"), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(dir / "never.db")) << "a database was made for a job that could not start";
+}
+
 // The pid of the rank `rank` started by the mpirun with pid `launcher`, or 0.
 pid_t rankPid(pid_t launcher, int rank) {
     const std::string wanted = "OMPI_COMM_WORLD_RANK=" + std::to_string(rank);
