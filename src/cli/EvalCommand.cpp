@@ -139,6 +139,15 @@ void printLatency(const evaluation::ModelLatency& lat, bool withOperator) {
         row(latencyLabel(p), ms(p.baselineMs), withOperator ? ms(p.ms) : "", latencyNote(p, withOperator));
 }
 
+// Each kind of placeholder alone: which layers the operator speeds up.
+void printPlaceholders(const std::vector<evaluation::PlaceholderLatency>& layers) {
+    if (!layers.empty()) fmt::print("each placeholder alone at batch 1 (output map @side, s2: strided, xN: slots):\n");
+    for (const auto& p : layers)
+        row(fmt::format("  {} x{}", p.layer, p.slots), ms(p.baselineMs), ms(p.ms),
+            ratioText(p.baselineMs, p.ms, "faster", "slower") + fmt::format(" (spread {:.1f}%{})", 100 * p.spread,
+                                                                             p.noisy ? ", NOISY" : ""));
+}
+
 // Deployment latency alone: no data set, no training.
 void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& op) {
     if (o.settings.threads < 1 || o.settings.threads > 256)
@@ -156,6 +165,7 @@ void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& 
     std::fflush(stdout);
     evaluation::EvalReport rep;
     rep.latency = evaluation::measureModelLatency(deployment, op ? &*op : nullptr, op ? &*ctx : nullptr, ls);
+    if (op) rep.placeholders = evaluation::measurePlaceholderLatency(deployment, *op, *ctx, ls);
     rep.outcome.ok = true;
     if (const auto* p = rep.latency.find(ls.batches.front(), ls.threads.front())) {
         rep.outcome.metrics.latencyMs = op ? p->ms : p->baselineMs;
@@ -165,6 +175,7 @@ void runLatencyOnly(const EvalCommandOptions& o, const std::optional<Operator>& 
     if (!o.json.empty()) writeReportJson(o, "latency-only", op, rep, false);
     row("", "baseline", op ? "operator" : "", "");
     printLatency(rep.latency, op.has_value());
+    printPlaceholders(rep.placeholders);
 }
 
 void runEvalCommand(EvalCommandOptions o) {
@@ -239,6 +250,7 @@ void runEvalCommand(EvalCommandOptions o) {
     row("FLOPs / image", number(base.flops, ""), number(m.flops, ""), ratioText(base.flops, m.flops, "fewer", "more"));
     row("parameters", number(base.params, ""), number(m.params, ""), ratioText(base.params, m.params, "fewer", "more"));
     printLatency(rep.latency, true);
+    printPlaceholders(rep.placeholders);
     row("training time", seconds(base.trainSeconds), seconds(m.trainSeconds), "");
 }
 

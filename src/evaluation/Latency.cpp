@@ -9,8 +9,13 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <tuple>
 #include <sstream>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "evaluation/Models.h"
 #include "plans/Execute.h"
@@ -27,9 +32,12 @@ double quantile(std::vector<double> v, double q) {
     return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 
-double timeOnce(Net& net, const torch::Tensor& x) {
+// A network or one of its layers, as timed.
+using Forward = std::function<torch::Tensor(const torch::Tensor&)>;
+
+double timeOnce(const Forward& forward, const torch::Tensor& x) {
     const auto start = std::chrono::steady_clock::now();
-    auto y = net->forward(x);
+    auto y = forward(x);
     (void)y.sum().item<float>();  // make sure the work happened
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -102,7 +110,7 @@ struct Attempt {
     bool good(const LatencySettings& s) const { return point.spread <= s.maxSpread && point.otherCores <= s.busyCores; }
 };
 
-Attempt timePoint(Net& candidate, Net& baseline, const torch::Tensor& x, int rounds) {
+Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch::Tensor& x, int rounds) {
     constexpr int kWarmup = 2;
     for (int i = 0; i < kWarmup; ++i) {
         timeOnce(candidate, x);
@@ -190,7 +198,9 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
                 Attempt best;
                 for (int a = 1; a <= std::max(1, settings.attempts); ++a) {
                     if (a > 1) std::this_thread::sleep_for(std::chrono::duration<double>(settings.pauseSeconds));
-                    Attempt at = timePoint(candidate, baseline, x, settings.rounds);
+                    Attempt at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
+                                           [&](const torch::Tensor& t) { return baseline->forward(t); }, x,
+                                           settings.rounds);
                     at.point.attempts = a;
                     // Keep the quietest attempt: not busy first, then not wide, then the narrowest.
                     auto rank = [&](const Attempt& t) {
@@ -209,6 +219,56 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
                 best.point.noisy = !best.good(settings);
                 out.points.push_back(best.point);
             }
+        }
+    } catch (...) {
+        plans::setThreads(previousThreads);
+        throw;
+    }
+    plans::setThreads(previousThreads);
+    return out;
+}
+
+std::vector<PlaceholderLatency> measurePlaceholderLatency(const ModelLayout& layout, const Operator& op,
+                                                          const SizeContext& ctx, const LatencySettings& settings) {
+    torch::NoGradGuard noGrad;
+    // Slots of one shape, stride and grouping are the same layer: timed once, counted.
+    std::map<std::tuple<int64_t, int64_t, int64_t, int, int>, std::pair<Slot, int>> kinds;
+    for (const Slot& s : layout.slots) {
+        auto [it, fresh] = kinds.try_emplace({s.cin, s.cout, s.size, s.stride, s.groups}, s, 0);
+        ++it->second.second;
+    }
+    const int previousThreads = plans::threads();
+    const PriorityBoost boost;
+    auto gen = at::detail::createCPUGenerator(1);
+    std::vector<PlaceholderLatency> out;
+    try {
+        plans::setThreads(settings.threads.front());
+        for (const auto& [key, kind] : kinds) {
+            const auto& [slot, count] = kind;
+            const bool convolutional = slot.size > 0;
+            Placeholder candidate(slot, convolutional, &op, ctx, gen);
+            Placeholder original(slot, convolutional, nullptr, ctx, gen);
+            candidate->eval();
+            original->eval();
+            const int64_t side = slot.size * slot.stride;  // the original layer's input map
+            auto x = convolutional ? torch::randn({1, slot.cin, side, side}, gen, torch::kFloat)
+                                   : torch::randn({1, slot.cin}, gen, torch::kFloat);
+            const Attempt at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
+                                         [&](const torch::Tensor& t) { return original->forward(t); }, x,
+                                         settings.rounds);
+            PlaceholderLatency p;
+            p.binding = slot.binding;
+            p.layer = convolutional ? fmt::format("{}->{} @{}{}{}", slot.cin, slot.cout, slot.size,
+                                                  slot.stride > 1 ? fmt::format(" s{}", slot.stride) : "",
+                                                  slot.groups > 1 ? fmt::format(" g{}", slot.groups) : "")
+                                    : fmt::format("{}->{}", slot.cin, slot.cout);
+            p.slots = count;
+            p.ms = at.point.ms;
+            p.baselineMs = at.point.baselineMs;
+            p.ratio = at.point.ratio;
+            p.spread = at.point.spread;
+            p.noisy = !at.good(settings);
+            out.push_back(p);
         }
     } catch (...) {
         plans::setThreads(previousThreads);

@@ -7,6 +7,7 @@
 // values, so both networks are freshly initialised. Where allowed, every thread runs at nice -20 while it
 // times, so that neighbours at normal priority hardly disturb it. Torch-free header.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace syno {
@@ -53,6 +54,22 @@ struct ModelLatency {
 // syno::Error (or a libtorch error) when the operator cannot run. Restores libtorch's thread count.
 ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, const SizeContext* ctx,
                                  const LatencySettings& settings);
+
+// One kind of placeholder of the network (slots of the same shape, stride and groups) timed alone: the
+// operator's module (after 2x2 pooling in a strided slot) against the original layer, at batch 1 on the
+// settings' first thread count, interleaved rounds as above (one attempt, no wait: it follows the
+// whole-network measurement). Shows which layers an operator speeds up.
+struct PlaceholderLatency {
+    int binding = 0;
+    std::string layer;  // "64->64 @56" (output map 56x56), "128->256 @14 s2" (stride 2), "... g32" (groups), "784->256"
+    int slots = 0;      // placeholders of this kind in the network
+    double ms = 0, baselineMs = 0, ratio = 0, spread = 0;
+    bool noisy = false;
+};
+
+// Throws syno::Error (or a libtorch error) when the operator cannot run. Restores libtorch's thread count.
+std::vector<PlaceholderLatency> measurePlaceholderLatency(const ModelLayout& layout, const Operator& op,
+                                                          const SizeContext& ctx, const LatencySettings& settings);
 
 // CPU time of every other process on the machine per wall second, over one interval (from /proc/stat
 // and /proc/self/stat; 0 where /proc is missing).

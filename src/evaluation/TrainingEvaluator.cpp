@@ -60,6 +60,17 @@ std::string detailsJson(const EvalReport& r) {
                           {"attempts", p.attempts},
                           {"noisy", p.noisy}});
     if (!points.empty()) j["latency"] = points;
+    nlohmann::json layers = nlohmann::json::array();
+    for (const PlaceholderLatency& p : r.placeholders)
+        layers.push_back({{"layer", p.layer},
+                          {"binding", p.binding},
+                          {"slots", p.slots},
+                          {"ms", number(p.ms)},
+                          {"baseline_ms", number(p.baselineMs)},
+                          {"ratio", number(p.ratio)},
+                          {"spread", number(p.spread)},
+                          {"noisy", p.noisy}});
+    if (!layers.empty()) j["placeholder_latency"] = layers;
     if (!r.validationByEpoch.empty()) j["validation_by_epoch"] = r.validationByEpoch;
     if (!r.trainLossByEpoch.empty()) j["train_loss_by_epoch"] = r.trainLossByEpoch;
     if (!r.baselineValidationByEpoch.empty()) j["baseline_validation_by_epoch"] = r.baselineValidationByEpoch;
@@ -177,6 +188,7 @@ EvalReport TrainingEvaluator::report(const search::Candidate& candidate) {
             const LatencyPoint* p = rep.latency.find(s.latency.batches.front(), s.latency.threads.front());
             m.latencyMs = p->ms;
             m.latencyRatio = p->ratio;
+            rep.placeholders = measurePlaceholderLatency(s.deployment, op, ctx, s.latency);
             // Only a clear verdict rejects: the ratio stays below the bar by more than its spread, on a quiet
             // machine. (Timing decides this, so it is the one place where a search depends on the machine.)
             if (s.settings.minSpeedup > 0 && !p->noisy && p->ratio * (1 + p->spread) < s.settings.minSpeedup) {

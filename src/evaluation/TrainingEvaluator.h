@@ -68,6 +68,7 @@ struct EvalReport {
     search::Outcome outcome;             // the candidate (the baseline itself for baselineReport)
     search::Metrics baseline;            // the original layers at the same budget and seed
     ModelLatency latency;                // deployment instance, every batch and thread count asked for
+    std::vector<PlaceholderLatency> placeholders;  // each kind of placeholder alone (batch 1, first thread count)
     std::vector<double> validationByEpoch;  // the candidate's validation accuracy after each epoch
     std::vector<double> trainLossByEpoch;   // its mean training loss in each epoch
     std::vector<double> baselineValidationByEpoch;

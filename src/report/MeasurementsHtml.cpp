@@ -44,6 +44,19 @@ std::string latencyTable(const json& points) {
     return html + "</table>\n";
 }
 
+std::string placeholderTable(const json& layers) {
+    std::string html = "<table class=\"measurements\"><tr><th>layer</th><th>slots</th><th>operator</th>"
+                       "<th>original</th><th>speedup</th><th>spread</th></tr>\n";
+    for (const auto& p : layers) {
+        if (!p.is_object()) continue;
+        html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                            htmlEscape(p.value("layer", std::string("?"))), cell(p.value("slots", json()), As::Count),
+                            cell(p.value("ms", json()), As::Ms), cell(p.value("baseline_ms", json()), As::Ms),
+                            cell(p.value("ratio", json()), As::Speedup), cell(p.value("spread", json()), As::Percent1));
+    }
+    return html + "</table>\n";
+}
+
 std::string epochTable(const json& d) {
     const json none = json::array();
     const json& validation = d.contains("validation_by_epoch") ? d["validation_by_epoch"] : none;
@@ -69,6 +82,10 @@ std::string measurementsHtml(const std::string& details) {
     if (d.contains("latency") && d["latency"].is_array() && !d["latency"].empty()) {
         html += "<h4>Whole-network latency at deployment size</h4>\n" + latencyTable(d["latency"]);
         d.erase("latency");
+    }
+    if (d.contains("placeholder_latency") && d["placeholder_latency"].is_array() && !d["placeholder_latency"].empty()) {
+        html += "<h4>Each placeholder alone (batch 1)</h4>\n" + placeholderTable(d["placeholder_latency"]);
+        d.erase("placeholder_latency");
     }
     if (d.contains("validation_by_epoch") || d.contains("train_loss_by_epoch")) {
         html += "<h4>Training, epoch by epoch</h4>\n" + epochTable(d);

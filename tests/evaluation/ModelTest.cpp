@@ -3,6 +3,10 @@
 // same model, and whole-model latency runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <string>
+
 #include <torch/torch.h>
 
 #include "TestHelpers.h"
@@ -125,6 +129,29 @@ TEST(Models, WholeModelLatencyRunsBothModels) {
     EXPECT_EQ(lat.find(4, 2)->batch, 4);
     EXPECT_EQ(lat.find(4, 2)->threads, 2);
     EXPECT_EQ(lat.find(8, 2), nullptr);
+}
+
+// One entry per kind of placeholder (shape, stride, groups), counting its slots; each timed against the
+// original layer, strided kinds (2x2 pooling, then the operator) included.
+TEST(Models, EachKindOfPlaceholderIsTimedAlone) {
+    Built b = build("resnet18", "operator2");  // the training instance (32x32): strided slots, cheap to time
+    LatencySettings s;
+    s.rounds = 3;
+    s.threads = {1};
+    const auto layers = measurePlaceholderLatency(b.layout, b.op, b.ctx, s);
+    std::map<std::string, int> expected;  // label -> slots
+    for (const Slot& slot : b.layout.slots)
+        ++expected[std::to_string(slot.cin) + "->" + std::to_string(slot.cout) + " @" + std::to_string(slot.size) +
+                   (slot.stride > 1 ? " s" + std::to_string(slot.stride) : "")];
+    ASSERT_TRUE(std::any_of(b.layout.slots.begin(), b.layout.slots.end(), [](const Slot& x) { return x.stride > 1; }));
+    std::map<std::string, int> measured;
+    for (const PlaceholderLatency& p : layers) {
+        measured[p.layer] = p.slots;
+        EXPECT_GT(p.ms, 0) << p.layer;
+        EXPECT_GT(p.baselineMs, 0) << p.layer;
+        EXPECT_DOUBLE_EQ(p.ratio, p.baselineMs / p.ms);
+    }
+    EXPECT_EQ(measured, expected);
 }
 
 }  // namespace

@@ -32,6 +32,16 @@ TEST(MeasurementsHtml, LatencyPointsAndEpochsAreTables) {
     EXPECT_EQ(html.find("<b>kept"), std::string::npos);
 }
 
+TEST(MeasurementsHtml, EachPlaceholderIsARow) {
+    const std::string html = measurementsHtml(R"({"placeholder_latency": [
+        {"layer": "64->64 @56", "binding": 0, "slots": 4, "ms": 0.612, "baseline_ms": 1.629, "ratio": 2.6618, "spread": 0.188},
+        {"layer": "64->128 @28 s2", "binding": 1, "slots": 1, "ms": 1.286, "baseline_ms": 0.995, "ratio": 0.7737, "spread": 0.145}]})");
+    EXPECT_EQ(count(html, "<table"), 1u) << html;
+    EXPECT_EQ(count(html, "<tr>"), 3u) << html;
+    for (const char* s : {"64-&gt;64 @56", "64-&gt;128 @28 s2", "0.612 ms", "1.629 ms", "2.66x", "0.77x", "18.8%"})
+        EXPECT_NE(html.find(s), std::string::npos) << s << " missing from:\n" << html;
+}
+
 TEST(MeasurementsHtml, TextThatIsNotAnObjectIsShownEscaped) {
     EXPECT_EQ(measurementsHtml("<script>x</script>"), "<pre>&lt;script&gt;x&lt;/script&gt;</pre>\n");
     const std::string partial = measurementsHtml(R"({"validation_by_epoch": [0.5, "x"], "latency": []})");
