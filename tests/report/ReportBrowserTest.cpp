@@ -108,6 +108,15 @@ void ReportBrowserTest::plotsOneMarkPerFinishedCandidate() {
     ASSERT_GT(failed, 0);  // failed ones are in the table, not in the plot
     EXPECT_EQ(browser_->evaluate("document.querySelectorAll('#pareto g.candidates_marks path').length"), finished);
     EXPECT_EQ(browser_->evaluate("document.querySelectorAll('#candidates tbody tr').length"), rows_->size());
+    EXPECT_EQ(browser_->evaluate("document.getElementById('show-all').hidden"), true);
+    // A large run shows its first rows until asked for all (here: a limit of 10 stands for 200).
+    EXPECT_EQ(browser_->evaluate("synoReport.limit = 10; synoReport.render(); "
+                                 "document.querySelectorAll('#candidates tbody tr').length"), 10);
+    EXPECT_NE(browser_->evaluate("document.getElementById('row-count').textContent").get<std::string>().find(
+                  "the first 10 shown"), std::string::npos);
+    click("#show-all");
+    EXPECT_EQ(browser_->evaluate("document.querySelectorAll('#candidates tbody tr').length"), rows_->size());
+    EXPECT_EQ(browser_->evaluate("document.getElementById('show-all').hidden"), true);
     EXPECT_GT(browser_->evaluate("document.querySelectorAll('#pareto g.front_marks path').length"), 0);
     EXPECT_GT(browser_->evaluate("document.querySelectorAll('#progress path').length"), 0);
 }

@@ -1,10 +1,12 @@
 // The report's behaviour: summary, the two plots (Vega-Lite through vega-embed), the candidates table
-// (sort on a header click, filter by status and text) and jumps from a plot's point to its operator.
+// (sort on a header click, filter by status and text, the first 200 rows until asked for all) and jumps from a plot's point to its operator.
 // window.synoReport exposes the state for tests; document.body.dataset.ready is set once all is drawn.
 (function () {
   'use strict';
   const data = JSON.parse(document.getElementById('syno-data').textContent);
-  const report = (window.synoReport = { data: data, views: {}, sort: { key: 'seq', dir: 1 } });
+  // A large run's table shows its first `limit` matching rows until asked for all: laying out 2,000 rows
+  // would take most of the page's load time.
+  const report = (window.synoReport = { data: data, views: {}, sort: { key: 'seq', dir: 1 }, limit: 200 });
   const run = data.run;
   const speedName = data.speed_axis === 'latency' ? 'speedup (end-to-end latency, batch 1)' : 'speedup (FLOPs ratio)';
 
@@ -40,6 +42,7 @@
     if (section) { location.hash = 'op-' + seq; return; }
     document.getElementById('status-filter').value = '';
     document.getElementById('text-filter').value = '';
+    report.limit = Infinity;
     renderRows();
     const row = document.getElementById('row-' + seq);
     if (!row) return;
@@ -139,21 +142,28 @@
       (!text || String(c.seq) === text || c.canonical.includes(text) || c.failure.toLowerCase().includes(text) ||
         c.status.includes(text)));
     rows.sort(compare(report.sort.key, report.sort.dir));
-    document.querySelector('#candidates tbody').innerHTML = rows.map((c) => '<tr id="row-' + c.seq + '" data-seq="' + c.seq +
+    const shown = rows.slice(0, report.limit);
+    document.querySelector('#candidates tbody').innerHTML = shown.map((c) => '<tr id="row-' + c.seq + '" data-seq="' + c.seq +
       '"' + (c.front ? ' class="front"' : '') + '>' + columns.map((col) => '<td class="' + (col.text ? 'text ' : '') +
       (col.cls || '') + '">' + col.f(c) + '</td>').join('') + '</tr>').join('');
     document.querySelectorAll('#candidates th').forEach((th) => {
       th.classList.toggle('sorted-asc', th.dataset.key === report.sort.key && report.sort.dir > 0);
       th.classList.toggle('sorted-desc', th.dataset.key === report.sort.key && report.sort.dir < 0);
     });
-    document.getElementById('row-count').textContent = rows.length + ' of ' + data.candidates.length + ' candidates';
+    document.getElementById('row-count').textContent = rows.length + ' of ' + data.candidates.length + ' candidates' +
+      (shown.length < rows.length ? ', the first ' + shown.length + ' shown' : '');
+    const more = document.getElementById('show-all');
+    more.hidden = shown.length === rows.length;
+    more.textContent = 'show all ' + rows.length + ' rows';
   }
+  report.render = renderRows;
 
   summary();
   tableHead();
   renderRows();
   document.getElementById('status-filter').addEventListener('change', renderRows);
   document.getElementById('text-filter').addEventListener('input', renderRows);
+  document.getElementById('show-all').addEventListener('click', () => { report.limit = Infinity; renderRows(); });
   const opts = { renderer: 'svg', actions: { export: true, source: false, compiled: false, editor: false } };
   Promise.all([
     vegaEmbed('#pareto', paretoSpec(), opts).then((r) => {
