@@ -8,6 +8,7 @@
 # (latency is measured as it goes).
 # Usage: scripts/campaigns.sh [network ...]   (default: all four, in this order)
 #   SYNO=path/to/syno   the binary (default: build/src/syno; a copy keeps a rebuild from replacing it mid-run)
+#   SYNO_CHECKPOINTS=dir  where final trainings keep their per-epoch state (default: ~/.cache/syno/checkpoints)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -29,6 +30,9 @@ for net in "${networks[@]}"; do
   fi
   dir=campaigns/$net
   [ "$net" = resnet18 ] && dir=campaigns/resnet18-v2
-  echo "== $(date -u +%FT%TZ) campaign $net: $syno campaign --dir $dir ${args[*]}"
-  "$syno" campaign --dir "$dir" "${args[@]}"
+  # Final trainings' per-epoch state lives outside the checkout (hundreds of MB, not committed), so that a
+  # training cut by the end of a session resumes in the next even if the work tree is laid anew.
+  ckpt="${SYNO_CHECKPOINTS:-${XDG_CACHE_HOME:-$HOME/.cache}/syno/checkpoints}/$(basename "$dir")"
+  echo "== $(date -u +%FT%TZ) campaign $net: $syno campaign --dir $dir ${args[*]} --checkpoint-dir $ckpt"
+  "$syno" campaign --dir "$dir" "${args[@]}" --checkpoint-dir "$ckpt"
 done

@@ -56,6 +56,7 @@ struct CampaignOptions {
     int64_t searchBudget = 1'000'000;
     double quietWait = 600;
     std::string dataDir;
+    std::string checkpointDir;  // "": <dir>/checkpoints
     bool resultsOnly = false;
 };
 
@@ -303,7 +304,8 @@ void runCampaign(CampaignOptions o, const CLI::App& cmd) {
                 // Seed 1's trained network, to use without syno (docs/export.md); not committed (large).
                 if (s == 1) args.insert(args.end(), {"--export", (dir / "finals" / (e.name + "-seed1.pt")).string()});
                 // An hour or more each: a kill (or the end of a session) costs at most the epoch it was in.
-                args.insert(args.end(), {"--checkpoint-dir", (dir / "checkpoints").string()});
+                args.insert(args.end(), {"--checkpoint-dir", o.checkpointDir.empty() ? (dir / "checkpoints").string()
+                                                                                      : o.checkpointDir});
                 runStep(o, dir / "finals" / fmt::format("{}-seed{}.json", e.name, s), args,
                         fmt::format("final training of {} ({}), seed {} of {}", e.name, e.source, s, seeds));
             }
@@ -334,6 +336,10 @@ void addCampaignCommand(CLI::App& app) {
     cmd->add_option("--model", s.model, std::string("network: ") + evaluation::modelNames())->capture_default_str();
     cmd->add_option("--data", s.data, "training data: fashion-mnist, cifar10 or cifar100")->capture_default_str();
     cmd->add_option("--data-dir", s.dataDir, "the data set's folder (CIFAR: its binary distribution)");
+    cmd->add_option("--checkpoint-dir", s.checkpointDir,
+                    "where final trainings keep their per-epoch state until they finish (default: DIR/checkpoints; "
+                    "somewhere that outlives the folder's checkout when sessions are short)")
+        ->check(notBlank());
     cmd->add_option("--hours", s.hours, "search time (the run's evaluations, over all sessions); kept for resumes "
                                         "(settings.json), raise it to search on")
         ->capture_default_str()

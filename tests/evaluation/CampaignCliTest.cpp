@@ -69,8 +69,14 @@ TEST_F(CampaignCli, KilledDuringTheFinalsResumesWithNothingRedone) {
     const std::string finalists = readFile(dir / "finalists.json");
     ASSERT_GE(before.size(), 2u);
 
-    const auto r = runSyno(tinyCampaign(dir), scratch);
+    // The resume keeps its trainings' per-epoch state elsewhere (a session's checkout may not outlive it):
+    // the folder is made, and empty once every training has its result.
+    auto resumeArgs = tinyCampaign(dir);
+    resumeArgs.insert(resumeArgs.end(), {"--checkpoint-dir", (scratch / "ckpt").string()});
+    const auto r = runSyno(resumeArgs, scratch);
     ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(fs::is_directory(scratch / "ckpt"));
+    EXPECT_TRUE(fs::is_empty(scratch / "ckpt"));
     for (const auto& [path, text] : before) EXPECT_EQ(readFile(path), text) << path << " was redone";
     EXPECT_EQ(readFile(dir / "finalists.json"), finalists);
     const auto after = resultFiles(dir);
