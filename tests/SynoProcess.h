@@ -68,10 +68,9 @@ inline ProcessResult runSyno(const std::vector<std::string>& args, const std::fi
     return r;
 }
 
-// Starts syno with `args` in the background, its output discarded; returns its pid (0 if it could not
-// start). The caller waits for it (waitpid) or kills it.
-inline pid_t spawnSyno(std::vector<std::string> args) {
-    args.insert(args.begin(), SYNO_BINARY);
+// Starts `args` (args[0] is the program's path) in the background, its output discarded; returns its pid
+// (0 if it could not start). The caller waits for it (waitpid) or kills it.
+inline pid_t spawnProcess(std::vector<std::string> args) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -81,9 +80,15 @@ inline pid_t spawnSyno(std::vector<std::string> args) {
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, SYNO_BINARY, &actions, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     return rc == 0 ? pid : 0;
+}
+
+// The same for syno with `args`.
+inline pid_t spawnSyno(std::vector<std::string> args) {
+    args.insert(args.begin(), SYNO_BINARY);
+    return spawnProcess(std::move(args));
 }
 
 }  // namespace syno::test

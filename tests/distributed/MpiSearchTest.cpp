@@ -4,7 +4,6 @@
 // ends the job, and --resume under a new mpirun loses no finished evaluation.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,18 +164,9 @@ pid_t rankPid(pid_t launcher, int rank) {
 TEST_F(MpiSearch, AKilledRankEndsTheJobAndResumeLosesNothing) {
     const std::string db = path("killed.db"), reference = path("reference.db");
     const std::vector<std::string> identity{"--budget", "18", "--batch", "2", "--seed", "9"};
-    auto args = mpirunArgs(3, search(with(identity, {"--db", db, "--synthetic-delay", "0.3"})));
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, path("killed.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t launcher = 0;
-    ASSERT_EQ(posix_spawn(&launcher, SYNO_MPIEXEC, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t launcher =
+        syno::test::spawnProcess(mpirunArgs(3, search(with(identity, {"--db", db, "--synthetic-delay", "0.3"}))));
+    ASSERT_GT(launcher, 0);
 
     // Kill evaluating rank 2 once a few evaluations are finished and one is running.
     size_t finished = 0;
