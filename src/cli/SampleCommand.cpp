@@ -43,7 +43,7 @@ void printStats(const Space& space, const std::vector<Sampled>& found, double se
                s.duplicates);
     int over = 0;
     for (const auto& f : found) over += overParametrised(f.op, space.problem().ctx).has_value();
-    fmt::print("  over-parametrised among returned {} (two weights one weight would express; syno search skips them)\n",
+    fmt::print("  over-parametrised among returned {} (two weights one weight would express; syno search and --skip-over-parametrised drop them)\n",
                over);
     fmt::print("  pruned:");
     for (int p = 0; p < kPruneCount; ++p) fmt::print(" {} {}{}", pruneName(static_cast<Prune>(p)), s.pruned[static_cast<size_t>(p)], p + 1 < kPruneCount ? "," : "\n");
@@ -135,6 +135,9 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_option("--follow", o->follow, "replay a path printed earlier");
     cmd->add_flag("--loops", o->loops, "print each operator's loop nest");
     cmd->add_flag("--json", o->json, "print JSON for machines");
+    cmd->add_flag("--skip-over-parametrised", o->synth.skipOverParametrised,
+                  "drop operators whose two weights multiply into a product one weight would express, as syno "
+                  "search does (counted under pruned)");
     cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates");
     cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
     cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")

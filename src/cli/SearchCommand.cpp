@@ -83,6 +83,9 @@ struct SearchOptions {
     int64_t subset = -1;
     double timeLimit = 300;
     bool keepOverParametrised = false;  // train operators one weight would express (OverParametrised.h)
+    // Where they are skipped: in synthesis, so the search never proposes them. Runs recorded before
+    // refused them after proposing and replay only that way.
+    bool synthesisSkipsOverParametrised = true;
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
     bool waitLock = false;
@@ -111,6 +114,11 @@ CLI::Option* identityFlag(CLI::App& cmd, SearchOptions& o, const std::string& na
                           json legacy) {
     o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<bool>(); }, legacy});
     return cmd.add_flag("--" + name, ref, help);
+}
+
+// An identity setting with no option of its own: what a new run does, `legacy` what older runs did.
+void internalIdentity(SearchOptions& o, const std::string& name, bool& ref, json legacy) {
+    o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<bool>(); }, legacy});
 }
 
 // Every identity option; for a resumed run, only those it recorded (plus any that left its legacy value).
@@ -169,21 +177,22 @@ double referenceFlops(const SearchOptions& o, const Problem& problem) {
 
 Problem makeProblem(const SearchOptions& o) {
     SizeContext ctx = parseContext(o.primary, o.coef, o.bindings);
-    Problem problem = Problem::make(ctx, o.input, o.output, o.synth, o.fixed);
+    SynthesisOptions synth = o.synth;
+    synth.skipOverParametrised = !o.keepOverParametrised && o.synthesisSkipsOverParametrised;
+    Problem problem = Problem::make(ctx, o.input, o.output, synth, o.fixed);
     // Syno's FLOPs window relative to the layers replaced: operators far costlier than them are not worth
     // training, nor are those too cheap to keep their accuracy.
     const double reference = o.maxFlopsRatio > 0 || o.minFlopsRatio > 0 ? referenceFlops(o, problem) : 0;
     if (reference <= 0) return problem;
-    SynthesisOptions bounded = o.synth;
-    if (o.maxFlopsRatio > 0) bounded.maxFlops = std::min(bounded.maxFlops, o.maxFlopsRatio * reference);
-    if (o.minFlopsRatio > 0) bounded.minFlops = std::max(bounded.minFlops, o.minFlopsRatio * reference);
-    return Problem::make(ctx, o.input, o.output, bounded, o.fixed);
+    if (o.maxFlopsRatio > 0) synth.maxFlops = std::min(synth.maxFlops, o.maxFlopsRatio * reference);
+    if (o.minFlopsRatio > 0) synth.minFlops = std::max(synth.minFlops, o.minFlopsRatio * reference);
+    return Problem::make(ctx, o.input, o.output, synth, o.fixed);
 }
 
-// What the search records as failed without evaluating: over-parametrised operators (a costlier form of a
-// one-weight operator the space also holds), unless kept.
+// What runs recorded before synthesis skipped over-parametrised operators (a costlier form of a one-weight
+// operator the space also holds) refused after proposing: those runs replay only with it.
 std::function<std::optional<std::string>(const search::Candidate&)> refusal(const SearchOptions& o, const Problem& problem) {
-    if (o.keepOverParametrised) return {};
+    if (o.keepOverParametrised || o.synthesisSkipsOverParametrised) return {};
     return [ctx = problem.ctx](const search::Candidate& c) -> std::optional<std::string> {
         const auto found = overParametrised(parseOperator(c.operatorText, &ctx.vars()), ctx);
         if (!found) return std::nullopt;
@@ -397,7 +406,8 @@ std::unique_ptr<storage::RunDatabase> openRecordedRun(SearchOptions& o, const CL
         if (!stored.contains(f.name) && f.legacy) stored[f.name] = *f.legacy;
         if (!stored.contains(f.name))
             throw Error(fmt::format("{}: the run has no option --{} (made by another syno version)", o.resume, f.name));
-        if (cmd.count("--" + f.name) > 0 && f.get() != stored[f.name])
+        const bool given = cmd.get_option_no_throw("--" + f.name) && cmd.count("--" + f.name) > 0;
+        if (given && f.get() != stored[f.name])
             throw Error(fmt::format("cannot resume {}: it was made with --{} {}, not {}", o.resume, f.name,
                                     stored[f.name].dump(), f.get().dump()));
         f.set(stored[f.name]);
@@ -600,6 +610,7 @@ void addSearchCommand(CLI::App& app) {
     identityFlag(*cmd, s, "keep-over-parametrised", s.keepOverParametrised,
                  "keep operators whose two weights multiply into a product one weight would express (skipped by "
                  "default: more parameters and FLOPs for the same functions)", json(true));
+    internalIdentity(s, "synthesis-skips-over-parametrised", s.synthesisSkipsOverParametrised, json(false));
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
                                                           "original layers, else conv2d on the bindings; 0: no bound)")->check(bounded(0, 100));
     identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",

@@ -11,6 +11,7 @@
 #include "semantics/Realize.h"
 #include "semantics/Stages.h"
 #include "synthesis/Distance.h"
+#include "synthesis/OverParametrised.h"
 #include "synthesis/SizeCandidates.h"
 
 namespace syno {
@@ -146,6 +147,8 @@ void Generator::offer(State next, StepKind kind, uint64_t key, std::string text,
     next.normalize();
     if (problem_.options.guided && shapeDistance(next, problem_) > remaining(next)) return stats.prune(Prune::Distance);
     if (flopsLowerBound(next, problem_) > problem_.options.maxFlops) return stats.prune(Prune::Flops);
+    if (problem_.options.skipOverParametrised && everyCompletionOverParametrised(next, problem_.ctx))
+        return stats.prune(Prune::OverParametrised);
     out.push_back(Child{kind, key, std::move(text), std::move(next), std::nullopt});
 }
 
@@ -556,6 +559,7 @@ void Generator::addFinalizations(const State& s, std::vector<Child>& out, Synthe
             }
             double flops = planStages(op, *padded).flops;
             if (flops > o.maxFlops || flops < o.minFlops) return stats.prune(Prune::Flops);
+            if (o.skipOverParametrised && overParametrised(op, ctx)) return stats.prune(Prune::OverParametrised);
             uint64_t key = hashCombine(hashString("finalize"), op.id());
             ++stats.finals;
             out.push_back(Child{StepKind::Finalize, key, "finalize", {}, std::move(op)});

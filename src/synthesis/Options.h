@@ -33,6 +33,9 @@ struct SynthesisOptions {
     double maxPoolingFactor = 8;    // Π reductions shared with no weight
     double maxReductionMultiplier = 64;  // Π reductions / numel(input) (upper bound)
     int maxFinalizations = 4;       // input assignments tried per state when sizes repeat
+    // Drop operators whose two weights multiply into what one weight would express (OverParametrised.h):
+    // the search trains the one-weight form instead of a costlier copy of it.
+    bool skipOverParametrised = false;
     bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
     bool allowStandaloneExpand() const { return maxOfKind[static_cast<int>(StepKind::Expand)] != 0; }
 };

@@ -16,17 +16,18 @@ double volume(const std::vector<Dim>& dims, const SizeContext& ctx, int binding)
     return v;
 }
 
-}  // namespace
-
-std::optional<OverParametrisation> overParametrised(const Operator& op, const SizeContext& ctx) {
-    const auto& weights = op.weights();
-    // How many tensors (input included) each dim appears in.
+// The test of the header over weights, sums and the dims the data path holds (the input's, or a partial
+// operator's frontier, which is all its input can ever be built from).
+std::optional<OverParametrisation> findPair(const std::vector<std::vector<Dim>>& weights, const std::vector<Dim>& reductions,
+                                            const std::vector<Dim>& data, const SizeContext& ctx) {
+    if (weights.size() < 2) return std::nullopt;
+    // How many tensors (the data path included) each dim appears in.
     auto uses = [&](Dim d) {
-        int n = static_cast<int>(std::count(op.input().begin(), op.input().end(), d));
+        int n = static_cast<int>(std::count(data.begin(), data.end(), d));
         for (const auto& w : weights) n += static_cast<int>(std::count(w.begin(), w.end(), d));
         return n;
     };
-    const std::set<Dim> sums(op.reductions().begin(), op.reductions().end());
+    const std::set<Dim> sums(reductions.begin(), reductions.end());
     for (size_t i = 0; i < weights.size(); ++i)
         for (size_t j = i + 1; j < weights.size(); ++j) {
             const std::set<Dim> wi(weights[i].begin(), weights[i].end()), wj(weights[j].begin(), weights[j].end());
@@ -51,6 +52,16 @@ std::optional<OverParametrisation> overParametrised(const Operator& op, const Si
                                                        j + 1, where)};
         }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<OverParametrisation> overParametrised(const Operator& op, const SizeContext& ctx) {
+    return findPair(op.weights(), op.reductions(), op.input(), ctx);
+}
+
+bool everyCompletionOverParametrised(const State& s, const SizeContext& ctx) {
+    return findPair(s.weights, s.reductions, s.frontier, ctx).has_value();
 }
 
 }  // namespace syno

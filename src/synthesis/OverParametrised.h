@@ -10,6 +10,7 @@
 
 #include "ir/Operator.h"
 #include "sizes/Bindings.h"
+#include "synthesis/State.h"
 
 namespace syno {
 
@@ -21,5 +22,11 @@ struct OverParametrisation {
 // The first pair of weights whose product is full-rank at every binding of ctx, if any. Assumes ctx
 // binds every variable of op (as synthesis's problem context does).
 std::optional<OverParametrisation> overParametrised(const Operator& op, const SizeContext& ctx);
+
+// Whether every operator completing the partial operator s is over-parametrised, so synthesis can stop
+// there. Exact because later steps cannot undo it: weights take only frontier dims and never change, a
+// sum off the frontier never reaches the input, and the frontier only shrinks onto new dims, so the
+// tied sums R can only grow while A and C stay.
+bool everyCompletionOverParametrised(const State& s, const SizeContext& ctx);
 
 }  // namespace syno

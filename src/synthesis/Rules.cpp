@@ -57,6 +57,7 @@ const char* pruneName(Prune p) {
         case Prune::Allowance: return "allowance";
         case Prune::Cap: return "caps and chain length";
         case Prune::SizeLimit: return "size limits";
+        case Prune::OverParametrised: return "over-parametrised";
     }
     return "?";
 }

@@ -40,8 +40,9 @@ enum class Prune : uint8_t {
     Allowance,     // a variable would occur more often than its spec allows
     Cap,           // a per-primitive cap or the chain length
     SizeLimit,     // window, stride, weight size or pooling limits
+    OverParametrised,  // two weights one weight would express (SynthesisOptions::skipOverParametrised)
 };
-inline constexpr int kPruneCount = 5;
+inline constexpr int kPruneCount = 6;
 const char* pruneName(Prune p);
 
 struct SynthesisStats {

@@ -125,7 +125,7 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
         auto options = nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
         sqlite3_finalize(st);
         for (const char* later : {"data", "min-flops-ratio", "min-speedup", "kill-margin", "latency-runs", "latency-weight",
-                                  "keep-over-parametrised"})
+                                  "keep-over-parametrised", "synthesis-skips-over-parametrised"})
             ASSERT_EQ(options.erase(later), 1u) << later;
         const std::string text = options.dump();
         const std::string sql = "UPDATE meta SET value = '" + text + "' WHERE key = 'options'; UPDATE meta SET value = '" +
@@ -138,21 +138,39 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
     EXPECT_EQ(ids(db), ids(reference));
 }
 
-// Operators one weight would express (synthesis/OverParametrised.h) are skipped: neither trained nor
-// recorded nor counted in the budget; --keep-over-parametrised evaluates them. A resume skips the same ones.
+// Operators one weight would express (synthesis/OverParametrised.h) are skipped inside synthesis, so the
+// search never proposes them; --keep-over-parametrised evaluates them. A resume skips the same ones.
 TEST_F(SearchCli, OverParametrisedOperatorsAreSkipped) {
     const std::string skipped = path("skip.db"), kept = path("keep.db"), resumed = path("resumed.db");
     Result a = run(search({"--budget", "12", "--seed", "1", "--db", skipped}));
     ASSERT_EQ(a.exitCode, 0) << a.err;
-    EXPECT_NE(a.out.find("over-parametrised operator(s) without training them"), std::string::npos) << a.out;
+    EXPECT_EQ(a.out.find("over-parametrised operator(s) without training them"), std::string::npos)
+        << "proposed and then refused instead of never proposed:\n" << a.out;
     EXPECT_EQ(rows(skipped).size(), 12u);
+    const auto options = nlohmann::json::parse(RunDatabase::open(skipped, false).info().optionsJson);
+    EXPECT_EQ(options.value("synthesis-skips-over-parametrised", false), true) << options.dump();
     Result b = run(search({"--budget", "12", "--seed", "1", "--db", kept, "--keep-over-parametrised"}));
     ASSERT_EQ(b.exitCode, 0) << b.err;
-    EXPECT_EQ(b.out.find("over-parametrised"), std::string::npos) << b.out;
     EXPECT_NE(ids(skipped), ids(kept));
     ASSERT_EQ(run(search({"--budget", "6", "--seed", "1", "--db", resumed})).exitCode, 0);
     ASSERT_EQ(run({"search", "--resume", resumed, "--budget", "12", "-q"}).exitCode, 0);
     EXPECT_EQ(ids(resumed), ids(skipped));
+}
+
+// A run recorded when the search refused over-parametrised operators after proposing them (6 candidates,
+// made by that version with `--depth 6 --budget 6 --seed 1`) resumes the way it was made: its next six
+// are those that version chose for `--budget 12`.
+TEST_F(SearchCli, ARunThatRefusedOverParametrisedOperatorsResumesThatWay) {
+    const std::string db = path("refusing.db");
+    fs::copy_file(std::string(SYNO_TEST_DATA) + "/run-refusing-over-parametrised.db", db);
+    Result r = run({"search", "--resume", db, "--budget", "12"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("over-parametrised operator(s) without training them"), std::string::npos) << r.out;
+    const std::vector<std::string> madeThen = {"3b168203aad36240", "839e3c6d7a50f58a", "1f59b331b53cb781",
+                                               "cd0e8a24ac943016", "e4a62cedd4731836", "4e4d37b976b086e2",
+                                               "61762bea16ac927a", "3a7b4b1cb00b9837", "15a6997eb47559ee",
+                                               "e9001fec77408463", "40a8d5525f530d59", "ffe08cc6f3d383f8"};
+    EXPECT_EQ(ids(db), madeThen);
 }
 
 TEST_F(SearchCli, KilledMidEvaluationResumesLosingNothing) {

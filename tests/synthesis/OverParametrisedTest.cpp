@@ -75,5 +75,28 @@ TEST(OverParametrised, TheDefaultSpaceHoldsThem) {
     EXPECT_GT(flagged, 0);
 }
 
+// Skipping them inside synthesis (partial operators whose every completion is over-parametrised, and
+// finished ones) removes exactly them: the enumerated space equals the unskipped one filtered.
+TEST(OverParametrised, SkippingThemInSynthesisRemovesExactlyThem) {
+    for (int depth : {5, 6}) {
+        SynthesisOptions keep = optionsWithDepth(depth), skip = keep;
+        skip.skipOverParametrised = true;
+        Space all(convProblem(keep)), skipped(convProblem(skip));
+        std::vector<uint64_t> expected, got;
+        int over = 0;
+        for (const auto& s : all.enumerate(1'000'000)) {
+            if (overParametrised(s.op, all.problem().ctx)) ++over;
+            else expected.push_back(s.canonical);
+        }
+        for (const auto& s : skipped.enumerate(1'000'000)) got.push_back(s.canonical);
+        ASSERT_GT(over, 0) << "depth " << depth << " has nothing to skip";
+        std::sort(expected.begin(), expected.end());
+        std::sort(got.begin(), got.end());
+        EXPECT_EQ(got, expected) << "depth " << depth;
+        EXPECT_GT(skipped.stats().pruned[static_cast<size_t>(Prune::OverParametrised)], 0u);
+        EXPECT_LT(skipped.stats().nodes, all.stats().nodes) << "no partial operator was cut early at depth " << depth;
+    }
+}
+
 }  // namespace
 }  // namespace syno::test
