@@ -21,12 +21,20 @@ bool isExpandable(Dim d, const Problem& problem) {
     return true;
 }
 
+int contractionsLeft(const State& state, const SynthesisOptions& o) {
+    if (o.maxWeightRank < 2) return 0;  // a weight shares at least two dims
+    int left = o.maxWeights - static_cast<int>(state.weights.size());
+    const int cap = o.maxOfKind[static_cast<size_t>(StepKind::Contraction)];
+    if (cap >= 0) left = std::min(left, cap - state.counts[static_cast<size_t>(StepKind::Contraction)]);
+    return std::max(0, left);
+}
+
 bool canTieWeights(Dim d, const State& state, const Problem& problem) {
     if (d->kind != DimKind::Reduce) return false;
     int holders = 0;
     for (const auto& w : state.weights) holders += std::find(w.begin(), w.end(), d) != w.end();
-    int contractionsLeft = problem.options.maxWeights - static_cast<int>(state.weights.size());
-    if (contractionsLeft < 1 || holders + contractionsLeft < 2) return false;
+    const int left = contractionsLeft(state, problem.options);
+    if (left < 1 || holders + left < 2) return false;
     // Each weight still to hold it uses its primaries once more.
     const int more = std::max(0, 2 - holders);
     const Allowance budget = allowance(state, problem.ctx.vars());
@@ -119,7 +127,7 @@ int shapeDistance(const State& state, const Problem& problem) {
     const VariableTable& vars = problem.ctx.vars();
     const auto& o = problem.options;
     const std::vector<Size> desired = problem.freeInputSizes();
-    const bool contractionLeft = static_cast<int>(state.weights.size()) < o.maxWeights;
+    const bool contractionLeft = contractionsLeft(state, o) > 0;
     const bool removalAvailable = contractionLeft || o.allowStandaloneExpand();
     // While still adding reductions, a missing primary can come from a new reduction (one step at least).
     const int reduceCap = o.maxOfKind[static_cast<int>(StepKind::Reduce)];
@@ -363,8 +371,7 @@ int shapeDistance(const State& state, const Problem& problem) {
 }
 
 double flopsLowerBound(const State& state, const Problem& problem) {
-    const bool removalAvailable =
-        static_cast<int>(state.weights.size()) < problem.options.maxWeights || problem.options.allowStandaloneExpand();
+    const bool removalAvailable = contractionsLeft(state, problem.options) > 0 || problem.options.allowStandaloneExpand();
     std::set<Dim> leaves;
     std::vector<Dim> stack;
     for (Dim d : state.frontier)

@@ -33,4 +33,7 @@ bool isExpandable(Dim d, const Problem& problem);
 // some weights and enough contractions remain for two in all.
 bool canTieWeights(Dim d, const State& state, const Problem& problem);
 
+// Weights the state may still add: the weight count, the contraction cap, and a weight rank of at least 2.
+int contractionsLeft(const State& state, const SynthesisOptions& o);
+
 }  // namespace syno

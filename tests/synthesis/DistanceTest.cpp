@@ -44,6 +44,25 @@ TEST(Distance, RootDistanceIsTheDistanceOfTheRoot) {
     }
 }
 
+// Limits that forbid every weight (rank below 2, no contraction allowed) leave C_out unreachable: the root
+// says so at once instead of the space being searched to exhaustion.
+TEST(Distance, LimitsThatForbidWeightsMakeTheRootUnreachable) {
+    SynthesisOptions rank1 = optionsWithDepth(10), noContraction = optionsWithDepth(10), noWeights = optionsWithDepth(10);
+    rank1.maxWeightRank = 1;
+    cap(noContraction, StepKind::Contraction) = 0;
+    noWeights.maxWeights = 0;
+    for (const SynthesisOptions& o : {rank1, noContraction, noWeights}) {
+        Space space(convProblem(o));
+        EXPECT_GE(space.rootDistance(), kUnreachable);
+        EXPECT_TRUE(space.sample(1, 1, SampleMode::Uniform).empty());
+        EXPECT_LE(space.stats().nodes, 1u) << "searched a space its limits make empty";
+    }
+    // Rank 2 still allows a 1x1 conv.
+    SynthesisOptions rank2 = optionsWithDepth(4);
+    rank2.maxWeightRank = 2;
+    EXPECT_LT(Space(convProblem(rank2)).rootDistance(), kUnreachable);
+}
+
 TEST(Distance, BoundsHoldAlongSampledPaths) {
     struct Case {
         Problem problem;
