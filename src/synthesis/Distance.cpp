@@ -2,7 +2,9 @@
 #include "synthesis/SizeCandidates.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <set>
@@ -388,6 +390,33 @@ double flopsLowerBound(const State& state, const Problem& problem) {
     for (const auto& f : problem.fixed) points = points * problem.output[static_cast<size_t>(f.outputPos)].size;
     for (const auto& d : problem.output) out = out * d.size;
     return std::max(problem.ctx.sumOverBindings(points), problem.ctx.sumOverBindings(out));
+}
+
+double flopsUpperBound(const State& state, const Problem& problem) {
+    const auto& o = problem.options;
+    if (!o.requireExactDivision) return std::numeric_limits<double>::infinity();
+    int sumsLeft = 0;
+    if (state.reducing()) {
+        const int cap = o.maxOfKind[static_cast<size_t>(StepKind::Reduce)];
+        sumsLeft = o.maxReductions - static_cast<int>(state.reductions.size());
+        if (cap >= 0) sumsLeft = std::min(sumsLeft, cap - static_cast<int>(state.reductions.size()));
+        sumsLeft = std::max(0, sumsLeft);
+    }
+    const int tensors = 1 + static_cast<int>(state.weights.size()) + contractionsLeft(state, o);
+    const SizeContext& ctx = problem.ctx;
+    double points = 0;
+    for (int b = 0; b < ctx.bindingCount(); ++b) {
+        double p = 1;
+        for (const auto& d : problem.output) p *= static_cast<double>(ctx.evalInteger(d.size, b));
+        for (Dim r : state.reductions) p *= static_cast<double>(ctx.evalInteger(r->size, b));
+        if (sumsLeft > 0) {
+            double largest = 1;
+            for (const Size& c : problem.candidates) largest = std::max(largest, ctx.eval(c, b).toDouble());
+            p *= std::pow(largest, sumsLeft);
+        }
+        points += p;
+    }
+    return (2.0 * (tensors - 1) + 1) * points;
 }
 
 }  // namespace syno

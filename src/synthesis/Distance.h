@@ -25,6 +25,12 @@ int shapeDistance(const State& state, const Problem& problem);
 // least over every leaf below the frontier dims that cannot be expanded away.
 double flopsLowerBound(const State& state, const Problem& problem);
 
+// Upper bound on the staged FLOPs (summed over bindings) of any completion of the state. Every stage loops
+// over a subset of the leaves (output iterators and sums), so with T tensors the cheapest staging costs at
+// most (2 (T - 1) + 1) times the points of all leaves; T counts the weights still allowed, and sums still
+// allowed are taken at the largest size synthesis may introduce. Infinite when sizes may be padded.
+double flopsUpperBound(const State& state, const Problem& problem);
+
 // Whether d may still be removed by an expansion: an output iterator (or a merge half of one) whose
 // variables do not occur in the input shape. Dims the input has (H, W) must come from the input.
 bool isExpandable(Dim d, const Problem& problem);

@@ -147,6 +147,9 @@ void Generator::offer(State next, StepKind kind, uint64_t key, std::string text,
     next.normalize();
     if (problem_.options.guided && shapeDistance(next, problem_) > remaining(next)) return stats.prune(Prune::Distance);
     if (flopsLowerBound(next, problem_) > problem_.options.maxFlops) return stats.prune(Prune::Flops);
+    if (problem_.options.boundFlopsFromAbove && problem_.options.minFlops > 0 &&
+        flopsUpperBound(next, problem_) < problem_.options.minFlops)
+        return stats.prune(Prune::Flops);
     if (problem_.options.skipOverParametrised && everyCompletionOverParametrised(next, problem_.ctx))
         return stats.prune(Prune::OverParametrised);
     out.push_back(Child{kind, key, std::move(text), std::move(next), std::nullopt});

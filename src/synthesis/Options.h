@@ -36,6 +36,9 @@ struct SynthesisOptions {
     // Drop operators whose two weights multiply into what one weight would express (OverParametrised.h):
     // the search trains the one-weight form instead of a costlier copy of it.
     bool skipOverParametrised = false;
+    // Cut partial operators whose every completion is cheaper than minFlops (flopsUpperBound). Off only
+    // to replay runs recorded before the bound, whose random descents it would change.
+    bool boundFlopsFromAbove = true;
     bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
     bool allowStandaloneExpand() const { return maxOfKind[static_cast<int>(StepKind::Expand)] != 0; }
 };

@@ -125,7 +125,8 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
         auto options = nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
         sqlite3_finalize(st);
         for (const char* later : {"data", "min-flops-ratio", "min-speedup", "kill-margin", "latency-runs", "latency-weight",
-                                  "keep-over-parametrised", "synthesis-skips-over-parametrised"})
+                                  "keep-over-parametrised", "synthesis-skips-over-parametrised",
+                                  "synthesis-bounds-flops-from-above"})
             ASSERT_EQ(options.erase(later), 1u) << later;
         const std::string text = options.dump();
         const std::string sql = "UPDATE meta SET value = '" + text + "' WHERE key = 'options'; UPDATE meta SET value = '" +

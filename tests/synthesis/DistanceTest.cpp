@@ -1,7 +1,7 @@
-// Requirement 6: the shape distance and the FLOPs bound are lower bounds. Along every path actually
+// Requirement 6: the shape distance and the FLOPs bounds are bounds. Along every path actually
 // taken (sampled, enumerated, or found by pathOf for the known layers), the distance of each prefix
-// state is at most the number of steps the path still uses, and the FLOPs bound at most the finished
-// operator's staged FLOPs. Pruning by them loses nothing: a space equals the same space unguided, and
+// state is at most the number of steps the path still uses, and the finished operator's staged FLOPs lie
+// between the FLOPs bounds. Pruning by them loses nothing: a space equals the same space unguided, and
 // a deeper space holds every operator of a shallower one.
 #include "SynthesisFixtures.h"
 
@@ -26,6 +26,7 @@ int checkBoundsAlong(const Problem& p, const Path& path, const Operator& expecte
         const int left = used - static_cast<int>(i);
         EXPECT_LE(shapeDistance(s, p), left) << "prefix " << i << " of " << path.serialize() << " (" << r.texts[i > 0 ? i - 1 : 0] << ")";
         EXPECT_LE(flopsLowerBound(s, p), flops * (1 + 1e-12)) << "prefix " << i << " of " << path.serialize();
+        EXPECT_GE(flopsUpperBound(s, p), flops * (1 - 1e-12)) << "prefix " << i << " of " << path.serialize();
     }
     return static_cast<int>(r.states.size());
 }
@@ -98,6 +99,28 @@ TEST(Distance, BoundsHoldAlongEnumeratedPaths) {
     auto all = space.enumerate(400);
     ASSERT_FALSE(all.empty());
     for (const auto& s : all) checkBoundsAlong(p, s.path, s.op, s.flops);
+}
+
+// The upper FLOPs bound only cuts what could never reach the window: a windowed space equals the same
+// space without the bound.
+TEST(Distance, TheUpperFlopsBoundLosesNoOperator) {
+    SynthesisOptions bounded = optionsWithDepth(6);
+    Space probe(convProblem(bounded));
+    std::vector<double> flops;
+    for (const auto& s : probe.enumerate(100000)) flops.push_back(s.flops);
+    ASSERT_GT(flops.size(), 100u);
+    std::sort(flops.begin(), flops.end());
+    bounded.minFlops = flops[flops.size() / 2];  // half of the space is below the window
+    SynthesisOptions unbounded = bounded;
+    unbounded.boundFlopsFromAbove = false;
+    Space with(convProblem(bounded)), without(convProblem(unbounded));
+    std::vector<uint64_t> a, b;
+    for (const auto& s : with.enumerate(100000)) a.push_back(s.canonical);
+    for (const auto& s : without.enumerate(100000)) b.push_back(s.canonical);
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    EXPECT_EQ(a, b);
+    EXPECT_LT(with.stats().nodes, without.stats().nodes) << "the bound cut nothing";
 }
 
 TEST(Distance, BoundsHoldAlongPathsOfKnownLayers) {
