@@ -1,5 +1,6 @@
 // `syno sample`: build the search space for an input/output shape pair and draw operators from it
 // (random descent or exhaustive enumeration), or locate a hand-built operator in it.
+#include <algorithm>
 #include <chrono>
 
 #include <CLI/CLI.hpp>
@@ -33,7 +34,40 @@ struct SampleOptions {
     std::string pathOf, follow;
     std::string fixed = "N";
     size_t maxNodes = 2'000'000;
+    double minFlopsRatio = 0, maxFlopsRatio = 0;  // of denseConvFlops; 0: no bound
 };
+
+// The FLOPs window in absolute terms: --min/max-flops, narrowed by the ratios of a dense 3x3 conv.
+SynthesisOptions windowed(const SampleOptions& o, const Problem& plain) {
+    SynthesisOptions synth = o.synth;
+    if (o.minFlopsRatio <= 0 && o.maxFlopsRatio <= 0) return synth;
+    const double reference = denseConvFlops(plain);
+    if (reference <= 0) throw Error("--min/--max-flops-ratio need shapes with channels at position 1 and spatial dims after");
+    if (o.maxFlopsRatio > 0) synth.maxFlops = std::min(synth.maxFlops, o.maxFlopsRatio * reference);
+    if (o.minFlopsRatio > 0) synth.minFlops = std::max(synth.minFlops, o.minFlopsRatio * reference);
+    if (synth.minFlops > synth.maxFlops)
+        throw Error(fmt::format("the FLOPs window is empty: at least {:.4g} and at most {:.4g}", synth.minFlops, synth.maxFlops));
+    return synth;
+}
+
+// Quantiles of the returned operators' FLOPs against a dense 3x3 conv's, and a histogram on a log scale.
+void printFlopsRatios(const Problem& problem, const std::vector<Sampled>& found) {
+    const double reference = denseConvFlops(problem);
+    if (reference <= 0 || found.empty()) return;
+    std::vector<double> r;
+    for (const auto& f : found) r.push_back(f.flops / reference);
+    std::sort(r.begin(), r.end());
+    auto q = [&r](double p) { return r[static_cast<size_t>(p * static_cast<double>(r.size() - 1) + 0.5)]; };
+    fmt::print("  FLOPs against a dense 3x3 conv ({:.4g}): min {:.3f}x, 10% {:.3f}x, median {:.3f}x, 90% {:.3f}x, max {:.3f}x\n",
+               reference, r.front(), q(0.1), q(0.5), q(0.9), r.back());
+    const double edges[] = {0, 0.01, 0.05, 0.15, 0.3, 0.5, 0.9, 1.5, 1e300};
+    fmt::print("   ");
+    for (size_t i = 0; i + 1 < std::size(edges); ++i) {
+        const auto n = std::count_if(r.begin(), r.end(), [&](double x) { return x >= edges[i] && x < edges[i + 1]; });
+        if (i + 2 < std::size(edges)) fmt::print(" [{}, {}) {}", edges[i], edges[i + 1], n);
+        else fmt::print(" >= {} {}\n", edges[i], n);
+    }
+}
 
 void printStats(const Space& space, const std::vector<Sampled>& found, double seconds) {
     const auto& s = space.stats();
@@ -47,6 +81,7 @@ void printStats(const Space& space, const std::vector<Sampled>& found, double se
                over);
     fmt::print("  pruned:");
     for (int p = 0; p < kPruneCount; ++p) fmt::print(" {} {}{}", pruneName(static_cast<Prune>(p)), s.pruned[static_cast<size_t>(p)], p + 1 < kPruneCount ? "," : "\n");
+    printFlopsRatios(space.problem(), found);
     fmt::print("  canonicalization rules fired:\n");
     for (int r = 0; r < kRuleCount; ++r)
         if (s.rules[static_cast<size_t>(r)] > 0)
@@ -56,7 +91,8 @@ void printStats(const Space& space, const std::vector<Sampled>& found, double se
 
 void runSample(const SampleOptions& o) {
     auto start = std::chrono::steady_clock::now();
-    Problem problem = Problem::make(o.vars.context(), o.input, o.output, o.synth, o.fixed);
+    const SizeContext ctx = o.vars.context();
+    Problem problem = Problem::make(ctx, o.input, o.output, windowed(o, Problem::make(ctx, o.input, o.output, o.synth, o.fixed)), o.fixed);
     Space space(problem);
     space.setNodeLimit(o.maxNodes);
     if (o.mode != "uniform" && o.mode != "type-first") throw Error(fmt::format("unknown --mode '{}' (uniform, type-first)", o.mode));
@@ -138,7 +174,13 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_flag("--skip-over-parametrised", o->synth.skipOverParametrised,
                   "drop operators whose two weights multiply into a product one weight would express, as syno "
                   "search does (counted under pruned)");
-    cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates");
+    cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates, and the "
+                                       "distribution of FLOPs against a dense 3x3 conv");
+    cmd->add_option("--min-flops-ratio", o->minFlopsRatio, "smallest FLOPs relative to a dense 3x3 conv from the input to "
+                                                           "the output shape, summed over bindings (0: no bound)")
+        ->capture_default_str()->check(bounded(0, 1000));
+    cmd->add_option("--max-flops-ratio", o->maxFlopsRatio, "largest FLOPs relative to that conv (0: no bound)")
+        ->capture_default_str()->check(bounded(0, 1000));
     cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
     cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")
         ->capture_default_str()
@@ -151,7 +193,8 @@ void addSampleCommand(CLI::App& app) {
                 "  syno sample --input '[N, C_in, H, W]' --output '[N, C_out, H, W]' --primary 'N=1, C_in: 2, C_out, H, W' \\\n"
                 "      --coef 'k=3, g=4' --bindings 'C_in=32, C_out=32, H=16, W=16; C_in=64, C_out=64, H=8, W=8' -n 10\n"
                 "  syno show --library conv2d --primary 'N=1, C_in=32, C_out=32, H=16, W=16' --coef 'k=3, s=2, g=4' > c.op\n"
-                "  syno sample --path-of c.op");
+                "  syno sample --path-of c.op\n"
+                "  syno sample --min-flops-ratio 0.15 --max-flops-ratio 0.9 -n 20 --stats   # the paper's window");
     cmd->callback([o] { runSample(*o); });
 }
 

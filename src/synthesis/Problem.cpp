@@ -60,6 +60,19 @@ bool Problem::isFixedOutput(int pos) const {
     return false;
 }
 
+double denseConvFlops(const Problem& problem, int kernel) {
+    if (problem.input.size() < 3) return 0;
+    const SizeContext& ctx = problem.ctx;
+    double total = 0;
+    for (int b = 0; b < ctx.bindingCount(); ++b) {
+        double points = 2 * ctx.eval(problem.input[1].size, b).toDouble();
+        for (const auto& d : problem.output) points *= ctx.eval(d.size, b).toDouble();
+        for (size_t i = 2; i < problem.input.size(); ++i) points *= kernel;
+        total += points;
+    }
+    return total;
+}
+
 Problem smallConvProblem(int depth) {
     SynthesisOptions options;
     options.depth = depth;

@@ -33,6 +33,11 @@ struct Problem {
     bool isFixedOutput(int pos) const;
 };
 
+// FLOPs of a dense k x k...-kernel convolution from the input to the output shape (channels at position 1,
+// spatial dims after), summed over bindings: 2 |output| C_in k^spatial. What `syno sample`'s FLOPs window
+// ratios are relative to. 0 when the shapes have no spatial dims.
+double denseConvFlops(const Problem& problem, int kernel = 3);
+
 // A space given as text: variable specs and the two shapes.
 struct SpaceText {
     const char* primaries;

@@ -1,6 +1,8 @@
 // The `syno` binary end to end: help and version, and bad input that must end in exactly one line on
 // stderr ("syno: error: ...") and exit code 1, never a crash.
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -308,6 +310,32 @@ TEST_F(CliTest, SampleRefusesImpossibleRequests) {
     expectOneLineError({"sample", "--depth", "1"}, "within depth 1");
     expectOneLineError({"sample", "--follow", "split:zz"}, "malformed key");
     expectOneLineError({"sample", "--mode", "sideways"}, "--mode");
+    expectOneLineError({"sample", "--min-flops-ratio", "0.9", "--max-flops-ratio", "0.5"}, "FLOPs window is empty");
+    expectOneLineError({"sample", "--input", "[N, C_in]", "--output", "[N, C_out]", "--primary", "N=1: 0, C_in=4: 2, C_out=4: 4",
+                        "--coef", "g=2", "--min-flops-ratio", "0.5"},
+                       "spatial dims");
+}
+
+// The FLOPs window as ratios of a dense 3x3 conv: every operator returned lies in it, and --stats gives
+// the distribution of what was sampled. A dense conv is 2 * C_out * H * W * C_in * 9 = 4.719e6 FLOPs here.
+TEST_F(CliTest, SampleWindowIsARatioOfADenseConv) {
+    Result r = run({"sample", "-n", "6", "--seed", "2", "--depth", "7", "--min-flops-ratio", "0.3", "--max-flops-ratio",
+                    "0.9", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto ops = nlohmann::json::parse(r.out);
+    ASSERT_FALSE(ops.empty());
+    const double conv = 2.0 * 32 * 16 * 16 * 32 * 9;
+    for (const auto& op : ops) {
+        EXPECT_GE(op["flops"].get<double>(), 0.3 * conv) << op["id"];
+        EXPECT_LE(op["flops"].get<double>(), 0.9 * conv) << op["id"];
+    }
+    Result stats = run({"sample", "-n", "6", "--seed", "2", "--depth", "7", "--min-flops-ratio", "0.3", "--stats"});
+    ASSERT_EQ(stats.exitCode, 0) << stats.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(stats.out, m, std::regex("dense 3x3 conv \\(4\\.719e\\+06\\): min ([0-9.]+)x")))
+        << stats.out;
+    EXPECT_GE(std::stod(m[1].str()), 0.3);
+    EXPECT_NE(stats.out.find("[0.15, 0.3) 0"), std::string::npos) << stats.out;
 }
 
 }  // namespace
