@@ -24,7 +24,7 @@ bool BeamSearch::nextLevel() {
     levelScore_.clear();
     // Children of the beam: live partial operators are scored by probes, finished ones are proposed.
     for (const auto& prefix : beam_) {
-        int node = prefix.empty() ? SearchDag::root() : dag_.edge(prefix.back()).target;
+        int node = prefix.empty() ? Space::root() : dag_.edge(prefix.back()).target;
         if (dag_.pruneIfEmpty(node)) continue;
         const auto& es = dag_.edges(node);
         for (size_t i = 0; i < es.size(); ++i) {
@@ -59,7 +59,7 @@ ProposeStatus BeamSearch::propose(Proposal& out) {
             }
             dag_.consume(dag_.edge(path.back()));
             out.ticket = nextTicket_++;
-            out.candidate = SearchDag::candidate(dag_.build(path));
+            out.candidate = candidateOf(dag_.build(path));
             ticketChild_[out.ticket] = probe.child;
             ++inFlight_;
             return ProposeStatus::Ready;
@@ -67,7 +67,7 @@ ProposeStatus BeamSearch::propose(Proposal& out) {
         if (inFlight_ > 0) return ProposeStatus::Wait;
         if (nextLevel()) continue;
         // The beam reached the bottom (or died): start again from the root.
-        if (dag_.pruneIfEmpty(SearchDag::root()) || dag_.nodeLimitReached() || ++restarts_ > 100000)
+        if (dag_.pruneIfEmpty(Space::root()) || dag_.budgetExhausted() || ++restarts_ > 100000)
             return ProposeStatus::Exhausted;
         beam_.assign(1, {});
         levelChildren_.clear();

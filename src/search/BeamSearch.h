@@ -8,7 +8,9 @@
 #include <unordered_map>
 
 #include "search/Proposer.h"
-#include "search/SearchDag.h"
+#include "base/Draw.h"
+#include "search/CandidateOf.h"
+#include "synthesis/Space.h"
 
 namespace syno::search {
 
@@ -34,7 +36,7 @@ private:
     // Scores of the finished level become the next beam; false when no level can be built.
     bool nextLevel();
 
-    SearchDag dag_;
+    Space dag_;
     std::mt19937_64 rng_;
     BeamOptions options_;
     std::vector<std::vector<StepRef>> beam_;          // paths from the root to the beam's nodes

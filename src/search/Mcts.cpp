@@ -128,9 +128,9 @@ int Mcts::chooseEdge(int node, StepKind kind) {
 std::optional<std::vector<StepRef>> Mcts::select() {
     // Each restart follows a branch found dead on the way (pruned lazily, so the next pass avoids it).
     for (int attempt = 0; attempt < 100000; ++attempt) {
-        if (dag_.pruneIfEmpty(SearchDag::root()) || dag_.nodeLimitReached()) return std::nullopt;
+        if (dag_.pruneIfEmpty(Space::root()) || dag_.budgetExhausted()) return std::nullopt;
         std::vector<StepRef> path;
-        int node = SearchDag::root();
+        int node = Space::root();
         while (!dag_.pruneIfEmpty(node)) {
             StepKind kind = static_cast<StepKind>(chooseKind(node));
             int e = chooseEdge(node, kind);
@@ -164,7 +164,7 @@ ProposeStatus Mcts::propose(Proposal& out) {
     }
     dag_.consume(dag_.edge(path->back()));
     out.ticket = nextTicket_++;
-    out.candidate = SearchDag::candidate(dag_.build(*path));
+    out.candidate = candidateOf(dag_.build(*path));
     pending_.emplace(out.ticket, std::move(p));
     return ProposeStatus::Ready;
 }

@@ -15,7 +15,9 @@
 
 #include "search/Proposer.h"
 #include "search/RunningStats.h"
-#include "search/SearchDag.h"
+#include "base/Draw.h"
+#include "search/CandidateOf.h"
+#include "synthesis/Space.h"
 
 namespace syno::search {
 
@@ -57,7 +59,7 @@ public:
     std::string name() const override { return "mcts"; }
 
     // Inspection (tests, statistics).
-    SearchDag& dag() { return dag_; }
+    Space& dag() { return dag_; }
     const TreeNode* treeNode(int node) const;
     const RunningStats* globalRave(uint64_t stepKey) const;
     std::vector<StepRef> pendingPath(int ticket) const;
@@ -73,7 +75,7 @@ private:
     void reveal(int node, KindArm& arm, StepKind kind);
     bool visited(int node) const;
 
-    SearchDag dag_;
+    Space dag_;
     std::mt19937_64 rng_;
     MctsOptions options_;
     std::unordered_map<int, TreeNode> tree_;

@@ -4,7 +4,9 @@
 #include <random>
 
 #include "search/Proposer.h"
-#include "search/SearchDag.h"
+#include "base/Draw.h"
+#include "search/CandidateOf.h"
+#include "synthesis/Space.h"
 
 namespace syno::search {
 
@@ -14,18 +16,18 @@ public:
         : dag_(std::move(problem)), rng_(seed), mode_(mode) {}
 
     ProposeStatus propose(Proposal& out) override {
-        auto path = dag_.descend(SearchDag::root(), rng_, mode_);
+        auto path = dag_.descend(Space::root(), rng_, mode_);
         if (!path) return ProposeStatus::Exhausted;
         dag_.consume(dag_.edge(path->back()));
         out.ticket = nextTicket_++;
-        out.candidate = SearchDag::candidate(dag_.build(*path));
+        out.candidate = candidateOf(dag_.build(*path));
         return ProposeStatus::Ready;
     }
     void report(int, std::optional<double>) override {}
     std::string name() const override { return "random"; }
 
 private:
-    SearchDag dag_;
+    Space dag_;
     std::mt19937_64 rng_;
     SampleMode mode_;
     int nextTicket_ = 0;

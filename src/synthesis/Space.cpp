@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/Draw.h"
 #include "base/Error.h"
 #include "semantics/Cost.h"
 #include "semantics/Stages.h"
@@ -44,8 +45,8 @@ Path Path::parse(const std::string& text) {
     return p;
 }
 
-Space::Space(Problem problem)
-    : generator_(problem, std::make_shared<DimStore>(problem.ctx.vars())) {
+Space::Space(Problem problem, size_t nodeLimit)
+    : generator_(problem, std::make_shared<DimStore>(problem.ctx.vars())), nodeLimit_(nodeLimit) {
     Node root;
     root.state = std::make_unique<State>(generator_.root());
     nodeOf_[root.state->key] = 0;
@@ -64,10 +65,13 @@ void Space::expand(int node) {
     for (Child& c : children) {
         auto [textIt, freshText] = textId_.emplace(c.text, static_cast<int>(texts_.size()));
         if (freshText) texts_.push_back(std::move(c.text));
-        Edge e{c.kind, textIt->second, c.key, -1};
+        Edge e{c.kind, c.key, textIt->second, -1};
         if (c.kind == StepKind::Finalize) {
             auto [it, fresh] = finalOf_.emplace(c.op->id(), static_cast<int>(finals_.size()));
-            if (fresh) finals_.push_back(std::move(*c.op));
+            if (fresh) {
+                finals_.push_back(std::move(*c.op));
+                consumed_.push_back(false);
+            }
             e.target = it->second;
         } else {
             auto [it, fresh] = nodeOf_.emplace(c.state.key, static_cast<int>(nodes_.size()));
@@ -85,18 +89,24 @@ void Space::expand(int node) {
     n.expanded = true;
 }
 
-bool Space::edgeLive(const Edge& e) const {
-    return e.kind == StepKind::Finalize || !nodes_[static_cast<size_t>(e.target)].dead;
+const std::vector<Space::Edge>& Space::edges(int node) {
+    expand(node);
+    return nodes_[static_cast<size_t>(node)].edges;
 }
 
-bool Space::markDeadIfEmpty(int node) {
+bool Space::live(const Edge& e) const {
+    return e.kind == StepKind::Finalize ? !consumed_[static_cast<size_t>(e.target)]
+                                        : !nodes_[static_cast<size_t>(e.target)].dead;
+}
+
+bool Space::pruneIfEmpty(int node) {
+    expand(node);
     Node& n = nodes_[static_cast<size_t>(node)];
     if (n.dead) return true;
     for (const Edge& e : n.edges)
-        if (edgeLive(e)) return false;
+        if (live(e)) return false;
     n.dead = true;
     n.state.reset();
-    std::vector<Edge>().swap(n.edges);
     ++stats_.deadEnds;
     return true;
 }
@@ -115,52 +125,52 @@ Sampled Space::makeSampled(int finalIndex, const std::vector<const Edge*>& path)
     return s;
 }
 
-namespace {
-size_t pick(std::mt19937_64& rng, size_t n) {
-    // Unbiased bounded draw from a standard-specified engine: the same on every platform.
-    uint64_t limit = ~0ULL - (~0ULL % n);
-    uint64_t x;
-    do x = rng();
-    while (x >= limit);
-    return static_cast<size_t>(x % n);
-}
-}  // namespace
-
-std::optional<Sampled> Space::sampleOne(std::mt19937_64& rng, SampleMode mode) {
-    std::vector<int> stack{0};
-    std::vector<const Edge*> path;
+std::optional<std::vector<StepRef>> Space::descend(int from, std::mt19937_64& rng, SampleMode mode) {
+    std::vector<int> stack{from};
+    std::vector<StepRef> path;
     while (!stack.empty()) {
         if (budgetExhausted()) return std::nullopt;
         int node = stack.back();
-        if (nodes_[static_cast<size_t>(node)].dead) return std::nullopt;  // only the root can be here dead
-        expand(node);
-        if (markDeadIfEmpty(node)) {
+        if (pruneIfEmpty(node)) {
             stack.pop_back();
             if (!path.empty()) path.pop_back();
             continue;
         }
-        const Node& n = nodes_[static_cast<size_t>(node)];
-        std::vector<const Edge*> live;
-        for (const Edge& e : n.edges)
-            if (edgeLive(e)) live.push_back(&e);
-        const Edge* chosen = nullptr;
+        const auto& es = nodes_[static_cast<size_t>(node)].edges;
+        std::vector<int> liveEdges;
+        for (size_t i = 0; i < es.size(); ++i)
+            if (live(es[i])) liveEdges.push_back(static_cast<int>(i));
+        int chosen;
         if (mode == SampleMode::TypeFirst) {
             std::vector<StepKind> kinds;
-            for (const Edge* e : live)
-                if (kinds.empty() || kinds.back() != e->kind) kinds.push_back(e->kind);
-            StepKind k = kinds[pick(rng, kinds.size())];
-            std::vector<const Edge*> ofKind;
-            for (const Edge* e : live)
-                if (e->kind == k) ofKind.push_back(e);
-            chosen = ofKind[pick(rng, ofKind.size())];
+            for (int i : liveEdges)
+                if (kinds.empty() || kinds.back() != es[static_cast<size_t>(i)].kind) kinds.push_back(es[static_cast<size_t>(i)].kind);
+            StepKind k = kinds[drawIndex(rng, kinds.size())];
+            std::vector<int> ofKind;
+            for (int i : liveEdges)
+                if (es[static_cast<size_t>(i)].kind == k) ofKind.push_back(i);
+            chosen = ofKind[drawIndex(rng, ofKind.size())];
         } else {
-            chosen = live[pick(rng, live.size())];
+            chosen = liveEdges[drawIndex(rng, liveEdges.size())];
         }
-        path.push_back(chosen);
-        if (chosen->kind == StepKind::Finalize) return makeSampled(chosen->target, path);
-        stack.push_back(chosen->target);
+        path.push_back({node, chosen});
+        const Edge& e = es[static_cast<size_t>(chosen)];
+        if (e.kind == StepKind::Finalize) return path;
+        stack.push_back(e.target);
     }
     return std::nullopt;
+}
+
+Sampled Space::build(const std::vector<StepRef>& path) const {
+    std::vector<const Edge*> edges;
+    for (StepRef r : path) edges.push_back(&edge(r));
+    return makeSampled(edges.back()->target, edges);
+}
+
+std::optional<Sampled> Space::sampleOne(std::mt19937_64& rng, SampleMode mode) {
+    auto path = descend(root(), rng, mode);
+    if (!path) return std::nullopt;
+    return build(*path);
 }
 
 std::vector<Sampled> Space::sample(int n, uint64_t seed, SampleMode mode, int maxAttempts) {

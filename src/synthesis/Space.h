@@ -1,8 +1,11 @@
 #pragma once
 // The search space as a DAG, grown lazily from the output: nodes are partial operators (merged when
-// reached by steps in another order), edges are primitive steps, leaves are finished operators.
-// Nodes found to have no finished descendant are marked dead and never entered again, so random
-// descent only ever returns valid operators and an exhausted space is detected.
+// reached by steps in another order, so they share a search's statistics), edges are primitive steps,
+// Finalize edges lead to finished operators. Nodes found to have no live finished descendant are marked
+// dead (their state is freed) and never entered again, so a random descent only ever returns valid
+// operators and an exhausted space is detected. A search consumes each finished operator it proposes so
+// that no descent returns it again. This is the one DAG: `syno sample` and the search algorithms both walk
+// it. Single-threaded.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,6 +37,13 @@ enum class SampleMode {
     TypeFirst,  // first a primitive kind, then a step of that kind
 };
 
+// One step taken: edge `edge` out of node `node`.
+struct StepRef {
+    int node = 0;
+    int edge = 0;
+    bool operator==(const StepRef&) const = default;
+};
+
 struct Sampled {
     Operator op;
     Path path;
@@ -45,7 +55,14 @@ struct Sampled {
 
 class Space {
 public:
-    explicit Space(Problem problem);
+    struct Edge {
+        StepKind kind;
+        uint64_t key = 0;
+        int text = 0;     // interned step text (they repeat a lot)
+        int target = -1;  // node index, or final index for Finalize
+    };
+
+    explicit Space(Problem problem, size_t nodeLimit = 2'000'000);
 
     const Problem& problem() const { return generator_.problem(); }
     const SynthesisStats& stats() const { return stats_; }
@@ -53,7 +70,25 @@ public:
     bool rootDead() const { return nodes_[0].dead; }
     int rootDistance() const;
 
-    // One random descent; nullopt when the whole space is dead.
+    // The node API a search walks. Edges are in generation order; a node is expanded on first use; a
+    // dead node's edges stay so that paths still held (proposals in flight) resolve.
+    static constexpr int root() { return 0; }
+    const std::vector<Edge>& edges(int node);
+    bool dead(int node) const { return nodes_[static_cast<size_t>(node)].dead; }
+    // A node edge is live while its target is; a Finalize edge until its operator is consumed.
+    bool live(const Edge& e) const;
+    // Marks the node dead when none of its edges is live; returns whether it is dead.
+    bool pruneIfEmpty(int node);
+    void consume(const Edge& finalEdge) { consumed_[static_cast<size_t>(finalEdge.target)] = true; }
+    const Edge& edge(StepRef s) const { return nodes_[static_cast<size_t>(s.node)].edges[static_cast<size_t>(s.edge)]; }
+    // Random descent from `from` to a live finished operator, backtracking out of dead ends (which it
+    // prunes). TypeFirst draws a primitive kind first, then a step of it. nullopt when nothing is left
+    // below `from` or the node limit was reached.
+    std::optional<std::vector<StepRef>> descend(int from, std::mt19937_64& rng, SampleMode mode);
+    // The finished operator at the end of a full path from the root, with its steps and estimates.
+    Sampled build(const std::vector<StepRef>& path) const;
+
+    // One random descent from the root; nullopt when the whole space is dead.
     std::optional<Sampled> sampleOne(std::mt19937_64& rng, SampleMode mode);
     // Up to n distinct operators (by canonical form) from `seed`; stops early when the space is
     // exhausted or after maxAttempts descents. Duplicates met are counted in stats().duplicates.
@@ -72,13 +107,6 @@ public:
     bool budgetExhausted() const { return nodes_.size() >= nodeLimit_; }
 
 private:
-    struct Edge {
-        StepKind kind;
-        int text = 0;     // index into texts_ (step texts repeat a lot: interned)
-        uint64_t key;
-        int target = -1;  // node index, or final index for Finalize
-    };
-    // Dead nodes (most of them, in large spaces) keep only their flag: state and edges are freed.
     struct Node {
         std::unique_ptr<State> state;
         bool expanded = false;
@@ -87,9 +115,7 @@ private:
     };
 
     void expand(int node);
-    bool edgeLive(const Edge& e) const;
     Sampled makeSampled(int finalIndex, const std::vector<const Edge*>& path) const;
-    bool markDeadIfEmpty(int node);
 
     Generator generator_;
     SynthesisStats stats_;
@@ -98,8 +124,9 @@ private:
     std::vector<std::string> texts_;
     std::unordered_map<std::string, int> textId_;
     std::vector<Operator> finals_;
+    std::vector<bool> consumed_;                 // per final
     std::unordered_map<uint64_t, int> finalOf_;  // operator id -> final index
-    size_t nodeLimit_ = 2'000'000;
+    size_t nodeLimit_;
 };
 
 }  // namespace syno

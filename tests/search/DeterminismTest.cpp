@@ -29,7 +29,7 @@ test::SequenceObserver runOnce(const std::string& algo, uint64_t seed, int worke
     SyntheticEvaluator evaluator(settings);
     auto proposer = make(algo, seed);
     LocalWorkerPool pool(evaluator, workers);
-    SearchDriver driver(*proposer, pool, RewardOptions{}, {budget, batch, 100000, {}});
+    SearchDriver driver(*proposer, pool, RewardOptions{}, {budget, batch, 100000, {}, {}});
     test::SequenceObserver observer;
     observer.replay = std::move(replay);
     SearchSummary summary = driver.run(observer);

@@ -62,7 +62,7 @@ TEST(Mcts, VirtualLossSpreadsInFlightProposalsAndIsReleased) {
     ASSERT_EQ(mcts.propose(a), ProposeStatus::Ready);
     ASSERT_EQ(mcts.propose(b), ProposeStatus::Ready);
     EXPECT_NE(a.candidate.canonicalId, b.candidate.canonicalId);
-    const auto* root = mcts.treeNode(SearchDag::root());
+    const auto* root = mcts.treeNode(Space::root());
     ASSERT_NE(root, nullptr);
     EXPECT_EQ(root->stats.virtualLoss, 2);
     EXPECT_EQ(root->stats.n, 0);
@@ -82,7 +82,7 @@ TEST(Mcts, RaveUpdatesEveryStepOfTheOperator) {
     auto path = mcts.pendingPath(p.ticket);
     ASSERT_GE(path.size(), 2u);
     mcts.report(p.ticket, 0.75);
-    const auto* root = mcts.treeNode(SearchDag::root());
+    const auto* root = mcts.treeNode(Space::root());
     for (size_t i = 0; i < path.size(); ++i) {
         const uint64_t key = mcts.dag().edge(path[i]).key;
         const RunningStats* g = mcts.globalRave(key);
@@ -114,7 +114,7 @@ TEST(Mcts, WideningBoundsRevealedSteps) {
         ASSERT_EQ(mcts.propose(p), ProposeStatus::Ready);
         mcts.report(p.ticket, 0.01 * (i % 7));
     }
-    const auto* root = mcts.treeNode(SearchDag::root());
+    const auto* root = mcts.treeNode(Space::root());
     ASSERT_NE(root, nullptr);
     int revealedTotal = 0;
     for (int k = 0; k < kStepKinds; ++k) {
@@ -123,7 +123,7 @@ TEST(Mcts, WideningBoundsRevealedSteps) {
         revealedTotal += static_cast<int>(arm.revealed.size());
         // Only revealed steps have been selected from the root by the tree policy.
         for (const auto& [edge, s] : root->edges)
-            if (mcts.dag().edges(SearchDag::root())[static_cast<size_t>(edge)].kind == static_cast<StepKind>(k) && s.n > 0) {
+            if (mcts.dag().edges(Space::root())[static_cast<size_t>(edge)].kind == static_cast<StepKind>(k) && s.n > 0) {
                 EXPECT_NE(std::find(arm.revealed.begin(), arm.revealed.end(), edge), arm.revealed.end());
             }
     }
