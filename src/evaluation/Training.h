@@ -54,4 +54,9 @@ struct TrainResult {
 
 TrainResult trainModel(const TrainingJob& job);
 
+// The wall-clock seconds a training may run before it fails: the budget's limit while the machine was
+// quiet (other processes below half a core on average since the training started), and 1 + otherCores
+// times it (at most 4) while it was not, so that a neighbour's load cannot fail a candidate.
+double timeLimitUnderLoad(double limitSeconds, double otherCores);
+
 }  // namespace syno::evaluation

@@ -89,6 +89,15 @@ TEST_F(TrainingTest, MilestoneAndTimeLimitStopTraining) {
     EXPECT_NE(r.failure.find("time limit"), std::string::npos) << r.failure;
 }
 
+// A neighbour's load stretches the time limit instead of failing the candidate; a quiet machine keeps it.
+TEST(TimeLimit, StretchesWithOtherProcessesLoadOnly) {
+    EXPECT_EQ(timeLimitUnderLoad(300, 0), 300);
+    EXPECT_EQ(timeLimitUnderLoad(300, 0.49), 300);
+    EXPECT_DOUBLE_EQ(timeLimitUnderLoad(300, 1.5), 750);  // a build on 1.5 of 2 cores
+    EXPECT_EQ(timeLimitUnderLoad(300, 7), 1200);         // never more than 4x
+    EXPECT_EQ(timeLimitUnderLoad(300, std::nan("")), 300);
+}
+
 TEST(Evaluator, BadCandidatesAreFailuresAndAGoodOneIsMeasured) {
     EvalSettings s;
     s.model = "mlp";
