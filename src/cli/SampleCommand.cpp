@@ -2,6 +2,7 @@
 // (random descent or exhaustive enumeration), or locate a hand-built operator in it.
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include "synthesis/Distance.h"
 #include "synthesis/Problem.h"
 #include "synthesis/OverParametrised.h"
+#include "synthesis/ParallelSample.h"
 #include "synthesis/Space.h"
 
 namespace syno::cli {
@@ -35,6 +37,7 @@ struct SampleOptions {
     std::string fixed = "N";
     size_t maxNodes = 2'000'000;
     double minFlopsRatio = 0, maxFlopsRatio = 0;  // of denseConvFlops; 0: no bound
+    int threads = 1;
 };
 
 // The FLOPs window in absolute terms: --min/max-flops, narrowed by the ratios of a dense 3x3 conv.
@@ -69,19 +72,19 @@ void printFlopsRatios(const Problem& problem, const std::vector<Sampled>& found)
     }
 }
 
-void printStats(const Space& space, const std::vector<Sampled>& found, double seconds) {
-    const auto& s = space.stats();
+void printStats(const Problem& problem, const SynthesisStats& s, size_t nodeCount, const std::vector<Sampled>& found,
+                double seconds) {
     fmt::print("\nstatistics ({:.3f} s):\n", seconds);
-    fmt::print("  partial operators expanded {}, nodes in the DAG {}, edges kept {}\n", s.nodes, space.nodeCount(), s.edges);
+    fmt::print("  partial operators expanded {}, nodes in the DAG {}, edges kept {}\n", s.nodes, nodeCount, s.edges);
     fmt::print("  finished operators built {}, dead ends {}, duplicates among returned {}\n", s.finals, s.deadEnds,
                s.duplicates);
     int over = 0;
-    for (const auto& f : found) over += overParametrised(f.op, space.problem().ctx).has_value();
+    for (const auto& f : found) over += overParametrised(f.op, problem.ctx).has_value();
     fmt::print("  over-parametrised among returned {} (two weights one weight would express; syno search and --skip-over-parametrised drop them)\n",
                over);
     fmt::print("  pruned:");
     for (int p = 0; p < kPruneCount; ++p) fmt::print(" {} {}{}", pruneName(static_cast<Prune>(p)), s.pruned[static_cast<size_t>(p)], p + 1 < kPruneCount ? "," : "\n");
-    printFlopsRatios(space.problem(), found);
+    printFlopsRatios(problem, found);
     fmt::print("  canonicalization rules fired:\n");
     for (int r = 0; r < kRuleCount; ++r)
         if (s.rules[static_cast<size_t>(r)] > 0)
@@ -99,6 +102,9 @@ void runSample(const SampleOptions& o) {
     SampleMode mode = o.mode == "uniform" ? SampleMode::Uniform : SampleMode::TypeFirst;
 
     std::vector<Sampled> found;
+    std::optional<ParallelSample> parallel;  // --threads above 1: the threads' own spaces and their stats
+    if (o.threads > 1 && (!o.pathOf.empty() || !o.follow.empty() || o.enumerate))
+        throw Error("--threads applies to random sampling, not to --enumerate, --path-of or --follow");
     if (!o.pathOf.empty()) {
         Operator target = loadOperatorFile(o.pathOf, &problem.ctx.vars());
         auto path = space.pathOf(target);
@@ -108,11 +114,16 @@ void runSample(const SampleOptions& o) {
         found.push_back(space.follow(Path::parse(o.follow)));
     } else if (o.enumerate) {
         found = space.enumerate(static_cast<size_t>(o.count));
+    } else if (o.threads > 1) {
+        ParallelSample p = sampleOnThreads(problem, o.count, o.seed, mode, o.threads, o.maxNodes);
+        found = std::move(p.found);
+        parallel = std::move(p);
     } else {
         found = space.sample(o.count, o.seed, mode);
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (found.empty() && space.budgetExhausted())
+    const bool exhausted = parallel ? parallel->budgetExhausted : space.budgetExhausted();
+    if (found.empty() && exhausted)
         throw Error(fmt::format("the search space grew past {} partial operators without finishing one: tighten the "
                                 "limits (--depth, --max-*) or raise --max-nodes", o.maxNodes));
     if (found.empty()) {
@@ -146,12 +157,15 @@ void runSample(const SampleOptions& o) {
             if (o.loops) fmt::print("{}", printForwardLoops(s.op));
             fmt::print("\n");
         }
-        if (space.budgetExhausted())
+        if (exhausted)
             fmt::print("# stopped at the node limit (--max-nodes {}) after {} operator(s)\n", o.maxNodes, found.size());
         else if (!o.enumerate && o.pathOf.empty() && o.follow.empty() && static_cast<int>(found.size()) < o.count)
             fmt::print("# the space holds only {} distinct operator(s) within these limits\n", found.size());
     }
-    if (o.stats) printStats(space, found, seconds);
+    if (o.stats) {
+        if (parallel) printStats(problem, parallel->stats, parallel->nodes, found, seconds);
+        else printStats(problem, space.stats(), space.nodeCount(), found, seconds);
+    }
 }
 
 }  // namespace
@@ -176,6 +190,9 @@ void addSampleCommand(CLI::App& app) {
                   "search does (counted under pruned)");
     cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates, and the "
                                        "distribution of FLOPs against a dense 3x3 conv");
+    cmd->add_option("--threads", o->threads, "threads for random sampling, each descending its own copy of the space "
+                                             "(deterministic for a given seed and thread count; memory grows with it)")
+        ->capture_default_str()->check(threadCount());
     cmd->add_option("--min-flops-ratio", o->minFlopsRatio, "smallest FLOPs relative to a dense 3x3 conv from the input to "
                                                            "the output shape, summed over bindings (0: no bound)")
         ->capture_default_str()->check(bounded(0, 1000));

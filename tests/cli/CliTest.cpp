@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "SynoProcess.h"
@@ -311,6 +312,8 @@ TEST_F(CliTest, SampleRefusesImpossibleRequests) {
     expectOneLineError({"sample", "--follow", "split:zz"}, "malformed key");
     expectOneLineError({"sample", "--mode", "sideways"}, "--mode");
     expectOneLineError({"sample", "--min-flops-ratio", "0.9", "--max-flops-ratio", "0.5"}, "FLOPs window is empty");
+    if (std::thread::hardware_concurrency() >= 2)  // below, --threads 2 is refused for the cores instead
+        expectOneLineError({"sample", "--enumerate", "--threads", "2"}, "random sampling");
     expectOneLineError({"sample", "--input", "[N, C_in]", "--output", "[N, C_out]", "--primary", "N=1: 0, C_in=4: 2, C_out=4: 4",
                         "--coef", "g=2", "--min-flops-ratio", "0.5"},
                        "spatial dims");

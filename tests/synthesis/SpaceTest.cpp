@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "synthesis/ParallelSample.h"
+
 namespace syno {
 namespace {
 
@@ -71,6 +73,32 @@ TEST(Space, CanonicalHashIgnoresTheNumberingOfEqualReductions) {
     // Different operators keep different hashes.
     EXPECT_NE(canonicalHash(conv(false)), canonicalHash(library::conv1x1(vars)));
     EXPECT_NE(canonicalHash(library::conv2d(vars)), canonicalHash(library::depthwiseConv2d(vars)));
+}
+
+// Sampling on threads: one thread is Space::sample exactly; two give n distinct operators of the space,
+// the same ones on every run (timing decides nothing), and not merely the one-thread set.
+TEST(Space, SamplingOnThreadsIsDeterministicAndDistinct) {
+    const Problem p = convProblem(optionsWithDepth(7));
+    Space single(p);
+    const auto reference = single.sample(25, 3, SampleMode::Uniform);
+    const auto one = sampleOnThreads(p, 25, 3, SampleMode::Uniform, 1, 2'000'000);
+    ASSERT_EQ(one.found.size(), reference.size());
+    for (size_t i = 0; i < reference.size(); ++i) EXPECT_EQ(one.found[i].op.id(), reference[i].op.id());
+    auto ids = [](const ParallelSample& r) {
+        std::vector<uint64_t> v;
+        for (const auto& s : r.found) v.push_back(s.canonical);
+        return v;
+    };
+    const auto a = sampleOnThreads(p, 25, 3, SampleMode::Uniform, 2, 2'000'000);
+    const auto b = sampleOnThreads(p, 25, 3, SampleMode::Uniform, 2, 2'000'000);
+    EXPECT_EQ(ids(a), ids(b));
+    ASSERT_EQ(a.found.size(), 25u);
+    const auto fromTwo = ids(a);
+    EXPECT_EQ(std::set<uint64_t>(fromTwo.begin(), fromTwo.end()).size(), 25u);
+    EXPECT_NE(ids(a), ids(one));
+    EXPECT_GT(a.stats.nodes, 0u);
+    Space check(p);  // every operator is in the space: its path replays to it
+    for (const auto& s : a.found) EXPECT_EQ(check.follow(s.path).op.id(), s.op.id()) << s.path.serialize();
 }
 
 TEST(Space, EnumerateStopsAtTheLimit) {
