@@ -40,17 +40,15 @@ struct SampleOptions {
     int threads = 1;
 };
 
-// The FLOPs window in absolute terms: --min/max-flops, narrowed by the ratios of a dense 3x3 conv.
-SynthesisOptions windowed(const SampleOptions& o, const Problem& plain) {
-    SynthesisOptions synth = o.synth;
-    if (o.minFlopsRatio <= 0 && o.maxFlopsRatio <= 0) return synth;
+// The problem with its FLOPs window narrowed by --min/--max-flops-ratio of a dense 3x3 conv.
+Problem windowed(const SampleOptions& o, Problem plain) {
+    if (o.minFlopsRatio <= 0 && o.maxFlopsRatio <= 0) return plain;
     const double reference = denseConvFlops(plain);
     if (reference <= 0) throw Error("--min/--max-flops-ratio need shapes with channels at position 1 and spatial dims after");
-    if (o.maxFlopsRatio > 0) synth.maxFlops = std::min(synth.maxFlops, o.maxFlopsRatio * reference);
-    if (o.minFlopsRatio > 0) synth.minFlops = std::max(synth.minFlops, o.minFlopsRatio * reference);
+    const SynthesisOptions synth = withFlopsWindow(o.synth, reference, o.minFlopsRatio, o.maxFlopsRatio);
     if (synth.minFlops > synth.maxFlops)
         throw Error(fmt::format("the FLOPs window is empty: at least {:.4g} and at most {:.4g}", synth.minFlops, synth.maxFlops));
-    return synth;
+    return Problem::make(plain.ctx, o.input, o.output, synth, o.fixed);
 }
 
 // Quantiles of the returned operators' FLOPs against a dense 3x3 conv's, and a histogram on a log scale.
@@ -94,8 +92,7 @@ void printStats(const Problem& problem, const SynthesisStats& s, size_t nodeCoun
 
 void runSample(const SampleOptions& o) {
     auto start = std::chrono::steady_clock::now();
-    const SizeContext ctx = o.vars.context();
-    Problem problem = Problem::make(ctx, o.input, o.output, windowed(o, Problem::make(ctx, o.input, o.output, o.synth, o.fixed)), o.fixed);
+    const Problem problem = windowed(o, Problem::make(o.vars.context(), o.input, o.output, o.synth, o.fixed));
     Space space(problem);
     space.setNodeLimit(o.maxNodes);
     if (o.mode != "uniform" && o.mode != "type-first") throw Error(fmt::format("unknown --mode '{}' (uniform, type-first)", o.mode));

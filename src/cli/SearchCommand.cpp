@@ -186,9 +186,8 @@ Problem makeProblem(const SearchOptions& o) {
     // training, nor are those too cheap to keep their accuracy.
     const double reference = o.maxFlopsRatio > 0 || o.minFlopsRatio > 0 ? referenceFlops(o, problem) : 0;
     if (reference <= 0) return problem;
-    if (o.maxFlopsRatio > 0) synth.maxFlops = std::min(synth.maxFlops, o.maxFlopsRatio * reference);
-    if (o.minFlopsRatio > 0) synth.minFlops = std::max(synth.minFlops, o.minFlopsRatio * reference);
-    return Problem::make(ctx, o.input, o.output, synth, o.fixed);
+    return Problem::make(ctx, o.input, o.output, withFlopsWindow(synth, reference, o.minFlopsRatio, o.maxFlopsRatio),
+                         o.fixed);
 }
 
 // What runs recorded before synthesis skipped over-parametrised operators (a costlier form of a one-weight

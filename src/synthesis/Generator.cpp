@@ -212,7 +212,7 @@ void Generator::addReductions(const State& s, std::vector<Child>& out, Synthesis
 
 void Generator::addContractions(const State& s, std::vector<Child>& out, SynthesisStats& stats) {
     const auto& o = problem_.options;
-    if (static_cast<int>(s.weights.size()) >= o.maxWeights || capReached(s, StepKind::Contraction)) return;
+    if (contractionsLeft(s, o) == 0) return;
     const VariableTable& vars = problem_.ctx.vars();
     std::vector<Dim> eligible;
     for (Dim d : s.frontier)

@@ -1,5 +1,7 @@
 #include "synthesis/Problem.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "base/Error.h"
@@ -71,6 +73,12 @@ double denseConvFlops(const Problem& problem, int kernel) {
         total += points;
     }
     return total;
+}
+
+SynthesisOptions withFlopsWindow(SynthesisOptions options, double reference, double minRatio, double maxRatio) {
+    if (maxRatio > 0) options.maxFlops = std::min(options.maxFlops, maxRatio * reference);
+    if (minRatio > 0) options.minFlops = std::max(options.minFlops, minRatio * reference);
+    return options;
 }
 
 Problem smallConvProblem(int depth) {

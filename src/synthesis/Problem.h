@@ -38,6 +38,10 @@ struct Problem {
 // ratios are relative to. 0 when the shapes have no spatial dims.
 double denseConvFlops(const Problem& problem, int kernel = 3);
 
+// The options with their FLOPs window narrowed to [minRatio, maxRatio] times `reference` (a ratio of 0
+// leaves that end as it is).
+SynthesisOptions withFlopsWindow(SynthesisOptions options, double reference, double minRatio, double maxRatio);
+
 // A space given as text: variable specs and the two shapes.
 struct SpaceText {
     const char* primaries;
