@@ -87,6 +87,7 @@ struct SearchOptions {
     // refused them after proposing and replay only that way.
     bool synthesisSkipsOverParametrised = true;
     bool synthesisBoundsFlopsFromAbove = true;  // SynthesisOptions::boundFlopsFromAbove; older runs had no such bound
+    bool synthesisStagesEachBinding = true;     // SynthesisOptions::stageEachBinding; older runs staged jointly
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
     bool waitLock = false;
@@ -181,6 +182,7 @@ Problem makeProblem(const SearchOptions& o) {
     SynthesisOptions synth = o.synth;
     synth.skipOverParametrised = !o.keepOverParametrised && o.synthesisSkipsOverParametrised;
     synth.boundFlopsFromAbove = o.synthesisBoundsFlopsFromAbove;
+    synth.stageEachBinding = o.synthesisStagesEachBinding;
     Problem problem = Problem::make(ctx, o.input, o.output, synth, o.fixed);
     // Syno's FLOPs window relative to the layers replaced: operators far costlier than them are not worth
     // training, nor are those too cheap to keep their accuracy.
@@ -613,6 +615,7 @@ void addSearchCommand(CLI::App& app) {
                  "default: more parameters and FLOPs for the same functions)", json(true));
     internalIdentity(s, "synthesis-skips-over-parametrised", s.synthesisSkipsOverParametrised, json(false));
     internalIdentity(s, "synthesis-bounds-flops-from-above", s.synthesisBoundsFlopsFromAbove, json(false));
+    internalIdentity(s, "synthesis-stages-each-binding", s.synthesisStagesEachBinding, json(false));
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
                                                           "original layers, else conv2d on the bindings; 0: no bound)")->check(bounded(0, 100));
     identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",

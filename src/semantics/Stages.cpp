@@ -132,6 +132,12 @@ StagePlan planStages(const Operator& op, const SizeContext& ctx, StageCost cost)
     return StagePlan{s.bestStages, flops};
 }
 
+double stagedFlopsPerBinding(const Operator& op, const SizeContext& ctx) {
+    double flops = 0;
+    for (const Binding& b : ctx.bindings()) flops += planStages(op, ctx.withBindings({b})).flops;
+    return flops;
+}
+
 std::string StagePlan::describe(const Operator& op) const {
     auto leafName = [&op](size_t i) {
         return i < op.outputs().size() ? fmt::format("i{}", i) : fmt::format("r{}", i - op.outputs().size());

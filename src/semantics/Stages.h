@@ -44,4 +44,9 @@ std::vector<uint32_t> tensorLeaves(const Operator& op);
 // StagePlan::flops is the FLOPs of all stages whatever the cost minimised.
 StagePlan planStages(const Operator& op, const SizeContext& ctx, StageCost cost = StageCost::AllFlops);
 
+// Σ over bindings of each binding's own cheapest staging: the FLOPs the execution plans run, since a plan
+// is compiled for one layer at a time and may contract in another order on each. Never more than
+// planStages(op, ctx).flops, whose one order must serve every binding. Same assumptions as planStages.
+double stagedFlopsPerBinding(const Operator& op, const SizeContext& ctx);
+
 }  // namespace syno

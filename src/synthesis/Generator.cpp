@@ -560,7 +560,7 @@ void Generator::addFinalizations(const State& s, std::vector<Child>& out, Synthe
                 for (const Size& sz : op.weightShape(static_cast<int>(w))) numel = numel * sz;
                 if (ctx.lowerBound(numel) < o.minWeightNumel) return stats.prune(Prune::SizeLimit);
             }
-            double flops = planStages(op, *padded).flops;
+            double flops = operatorFlops(op, *padded, o);
             if (flops > o.maxFlops || flops < o.minFlops) return stats.prune(Prune::Flops);
             if (o.skipOverParametrised && overParametrised(op, ctx)) return stats.prune(Prune::OverParametrised);
             uint64_t key = hashCombine(hashString("finalize"), op.id());

@@ -24,7 +24,7 @@ struct SynthesisOptions {
     int maxVariablesInSize = 2;
     int maxPrimariesInSize = 1;     // of sizes synthesis introduces (reductions, merge blocks)
     bool requireExactDivision = true;
-    double maxFlops = 1e18;         // window on the staged FLOPs, summed over bindings
+    double maxFlops = 1e18;         // window on the staged FLOPs (operatorFlops), summed over bindings
     double minFlops = 0;
     double minWeightNumel = 1;      // smallest weight allowed (lower bound over bindings)
     int64_t maxUnfoldKernel = 30;   // window size (upper bound over bindings)
@@ -39,6 +39,10 @@ struct SynthesisOptions {
     // Cut partial operators whose every completion is cheaper than minFlops (flopsUpperBound). Off only
     // to replay runs recorded before the bound, whose random descents it would change.
     bool boundFlopsFromAbove = true;
+    // Cost each binding with its own staging, as the plans run it (stagedFlopsPerBinding); otherwise one
+    // staging for all bindings together, which overstates the FLOPs of operators whose best order differs
+    // between layers and so let them through a lower bound. Off only to replay runs recorded that way.
+    bool stageEachBinding = true;
     bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
     bool allowStandaloneExpand() const { return maxOfKind[static_cast<int>(StepKind::Expand)] != 0; }
 };

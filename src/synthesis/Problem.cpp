@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "base/Error.h"
+#include "semantics/Stages.h"
 #include "synthesis/SizeCandidates.h"
 #include "sizes/ParseContext.h"
 
@@ -79,6 +80,10 @@ SynthesisOptions withFlopsWindow(SynthesisOptions options, double reference, dou
     if (maxRatio > 0) options.maxFlops = std::min(options.maxFlops, maxRatio * reference);
     if (minRatio > 0) options.minFlops = std::max(options.minFlops, minRatio * reference);
     return options;
+}
+
+double operatorFlops(const Operator& op, const SizeContext& padded, const SynthesisOptions& options) {
+    return options.stageEachBinding ? stagedFlopsPerBinding(op, padded) : planStages(op, padded).flops;
 }
 
 Problem smallConvProblem(int depth) {

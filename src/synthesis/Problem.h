@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/DimStore.h"
+#include "ir/Operator.h"
 #include "sizes/Bindings.h"
 #include "sizes/Parse.h"
 #include "synthesis/Options.h"
@@ -41,6 +42,10 @@ double denseConvFlops(const Problem& problem, int kernel = 3);
 // The options with their FLOPs window narrowed to [minRatio, maxRatio] times `reference` (a ratio of 0
 // leaves that end as it is).
 SynthesisOptions withFlopsWindow(SynthesisOptions options, double reference, double minRatio, double maxRatio);
+
+// The FLOPs synthesis windows and reports: staged per binding or jointly as options.stageEachBinding says.
+// `padded` makes every size integral (paddedContext).
+double operatorFlops(const Operator& op, const SizeContext& padded, const SynthesisOptions& options);
 
 // A space given as text: variable specs and the two shapes.
 struct SpaceText {

@@ -120,7 +120,7 @@ Sampled Space::makeSampled(int finalIndex, const std::vector<const Edge*>& path)
     }
     const Problem& problem = generator_.problem();
     const PaddingPolicy policy = problem.options.requireExactDivision ? PaddingPolicy::Exact : PaddingPolicy::Pad;
-    s.flops = planStages(op, paddedContext(op, problem.ctx, policy)).flops;
+    s.flops = operatorFlops(op, paddedContext(op, problem.ctx, policy), problem.options);
     s.params = naiveCost(op, problem.ctx, policy).params;
     return s;
 }

@@ -541,6 +541,22 @@ TEST_F(PlanTest, ShiftedOutputCoordinatesRollTheOutputOnce) {
     check(op, ctx);
 }
 
+// A plan is compiled for one layer and contracts in the order cheapest there; Operator 1's best order
+// changes with C_out (see the next test). What synthesis windows and reports, stagedFlopsPerBinding, is
+// what the plans run, and less than the one order that is cheapest for both layers together.
+TEST_F(PlanTest, SynthesisCountsTheFlopsThePlansRun) {
+    SizeContext ctx = makeContext("N=2, C_in=8, C_out=8, H=10, W=9", "k=3, g=2, s=2",
+                                  "C_out=8, H=10, W=9; C_out=64, H=2, W=2");
+    const Operator op = library::operator1(ctx.vars());
+    double planned = 0;
+    for (int b = 0; b < ctx.bindingCount(); ++b)
+        planned += compilePlan(op, ctx, b, PaddingPolicy::Exact, PlanOptions{false, false}).flops;
+    EXPECT_DOUBLE_EQ(stagedFlopsPerBinding(op, ctx), planned);
+    EXPECT_LT(stagedFlopsPerBinding(op, ctx), planStages(op, ctx).flops);
+    const SizeContext one = makeContext("N=2, C_in=8, C_out=8, H=10, W=9", "k=3, g=2, s=2");
+    EXPECT_DOUBLE_EQ(stagedFlopsPerBinding(op, one), planStages(op, one).flops);
+}
+
 // A window whose tap the stage keeps (Operator 1's first stage, a 1x3 window whose taps the second stage
 // sums): the contraction runs on the input as it is, and the result takes each tap's slice shifted (a
 // Diagonal op), instead of copying the input once per tap. Also with a window wider than its axis (every

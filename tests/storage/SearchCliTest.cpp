@@ -126,7 +126,7 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
         sqlite3_finalize(st);
         for (const char* later : {"data", "min-flops-ratio", "min-speedup", "kill-margin", "latency-runs", "latency-weight",
                                   "keep-over-parametrised", "synthesis-skips-over-parametrised",
-                                  "synthesis-bounds-flops-from-above"})
+                                  "synthesis-bounds-flops-from-above", "synthesis-stages-each-binding"})
             ASSERT_EQ(options.erase(later), 1u) << later;
         const std::string text = options.dump();
         const std::string sql = "UPDATE meta SET value = '" + text + "' WHERE key = 'options'; UPDATE meta SET value = '" +
