@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 #include "ir/TextForm.h"
 #include "semantics/LoopPrinter.h"
 #include "synthesis/Distance.h"
+#include "synthesis/FunctionalFingerprint.h"
 #include "synthesis/Problem.h"
 #include "synthesis/OverParametrised.h"
 #include "synthesis/ParallelSample.h"
@@ -74,8 +76,23 @@ void printStats(const Problem& problem, const SynthesisStats& s, size_t nodeCoun
                 double seconds) {
     fmt::print("\nstatistics ({:.3f} s):\n", seconds);
     fmt::print("  partial operators expanded {}, nodes in the DAG {}, edges kept {}\n", s.nodes, nodeCount, s.edges);
-    fmt::print("  finished operators built {}, dead ends {}, duplicates among returned {}\n", s.finals, s.deadEnds,
-               s.duplicates);
+    fmt::print("  finished operators built {}, dead ends {}, structural duplicates among returned {}\n", s.finals,
+               s.deadEnds, s.duplicates);
+    // Functional duplicates: same family of functions up to reparametrising the weights (FunctionalFingerprint.h).
+    // Operators of more than kStatsTerms loop points at a probe are left out: a second or more each.
+    constexpr int64_t kStatsTerms = 10'000'000;
+    const SizeContext probes = fingerprintProbes(problem);
+    std::set<uint64_t> families;
+    size_t fingerprinted = 0;
+    for (const auto& f : found)
+        if (const auto fp = functionalFingerprint(f.op, probes, kStatsTerms)) {
+            ++fingerprinted;
+            families.insert(*fp);
+        }
+    fmt::print("  functional duplicates among returned {} ({} families in {} fingerprinted at {} and {}; {} without "
+               "a fingerprint: too large at the probes or not divisible there)\n",
+               fingerprinted - families.size(), families.size(), fingerprinted, probes.describeBinding(0),
+               probes.describeBinding(1), found.size() - fingerprinted);
     int over = 0;
     for (const auto& f : found) over += overParametrised(f.op, problem.ctx).has_value();
     fmt::print("  over-parametrised among returned {} (two weights one weight would express; syno search and --skip-over-parametrised drop them)\n",
@@ -185,8 +202,10 @@ void addSampleCommand(CLI::App& app) {
     cmd->add_flag("--skip-over-parametrised", o->synth.skipOverParametrised,
                   "drop operators whose two weights multiply into a product one weight would express, as syno "
                   "search does (counted under pruned)");
-    cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, duplicates, and the "
-                                       "distribution of FLOPs against a dense 3x3 conv");
+    cmd->add_flag("--stats", o->stats, "print counts: nodes, prunes by reason, rules fired, structural and "
+                                       "functional duplicates (each returned operator is run at two small "
+                                       "bindings: up to seconds each), and the distribution of FLOPs against a "
+                                       "dense 3x3 conv");
     cmd->add_option("--threads", o->threads, "threads for random sampling, each descending its own copy of the space "
                                              "(deterministic for a given seed and thread count; memory grows with it)")
         ->capture_default_str()->check(threadCount());

@@ -97,6 +97,17 @@ Prepared prepare(const Realization& r, const Tensor& input, const std::vector<Te
 
 }  // namespace
 
+void forEachTerm(const Realization& r, const std::function<void(int64_t, const std::vector<int64_t>&)>& visit) {
+    auto rowMajor = [](const std::vector<int64_t>& shape) {
+        std::vector<int64_t> st(shape.size(), 1);
+        for (size_t i = shape.size(); i > 1; --i) st[i - 2] = st[i - 1] * shape[i - 1];
+        return st;
+    };
+    std::vector<std::vector<int64_t>> strides{rowMajor(r.paddedInputShape)};
+    for (const auto& w : r.weightShapes) strides.push_back(rowMajor(w));
+    forEachPoint(r, strides, rowMajor(r.paddedOutputShape), visit);
+}
+
 Tensor interpretForward(const Realization& r, const Tensor& input, const std::vector<Tensor>& weights) {
     Prepared p = prepare(r, input, weights);
     Tensor out = Tensor::zeros(r.paddedOutputShape);
