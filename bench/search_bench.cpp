@@ -48,7 +48,9 @@ Run runOne(Proposer& proposer, uint64_t seed, double target, int64_t budget) {
     SyntheticEvaluator evaluator(settings);
     LocalWorkerPool pool(evaluator, 1);
     RewardOptions reward;  // accuracy reward, lb 0.5, ub 0.95, power 2
-    SearchDriver driver(proposer, pool, reward, {budget, 1, 100000, {}, {}});
+    DriverOptions options;
+    options.budget = budget;
+    SearchDriver driver(proposer, pool, reward, options);
     FirstHit observer(target);
     auto start = std::chrono::steady_clock::now();
     // Stop at the target: a driver budget of one evaluation at a time would cost the same; run to budget

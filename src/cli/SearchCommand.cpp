@@ -38,6 +38,7 @@
 #include "semantics/Stages.h"
 #include "storage/CheckReplay.h"
 #include "storage/RunRecorder.h"
+#include "synthesis/FunctionalFingerprint.h"
 #include "synthesis/OverParametrised.h"
 #include "synthesis/Problem.h"
 #include "sizes/ParseContext.h"
@@ -83,6 +84,9 @@ struct SearchOptions {
     int64_t subset = -1;
     double timeLimit = 300;
     bool keepOverParametrised = false;  // train operators one weight would express (OverParametrised.h)
+    // Train operators of a family of functions already trained (FunctionalFingerprint.h); runs recorded
+    // before the fingerprint did, and replay only that way.
+    bool keepFunctionalDuplicates = false;
     // Where they are skipped: in synthesis, so the search never proposes them. Runs recorded before
     // refused them after proposing and replay only that way.
     bool synthesisSkipsOverParametrised = true;
@@ -201,6 +205,24 @@ std::function<std::optional<std::string>(const search::Candidate&)> refusal(cons
         if (!found) return std::nullopt;
         return found->reason;
     };
+}
+
+// The family of functions a proposal computes (its functional fingerprint), so that one of each is trained.
+std::function<std::string(const search::Candidate&)> family(const SearchOptions& o, const Problem& problem) {
+    if (o.keepFunctionalDuplicates) return {};
+    return [ctx = problem.ctx, probes = fingerprintProbes(problem)](const search::Candidate& c) -> std::string {
+        const auto f = functionalFingerprint(parseOperator(c.operatorText, &ctx.vars()), probes);
+        return f ? fmt::format("{:016x}", *f) : std::string{};
+    };
+}
+
+search::DriverOptions driverOptions(const SearchOptions& o, const Problem& problem) {
+    search::DriverOptions d;
+    d.budget = o.budget;
+    d.batch = o.batch;
+    d.refuse = refusal(o, problem);
+    d.family = family(o, problem);
+    return d;
 }
 
 std::unique_ptr<search::Evaluator> makeEvaluator(const SearchOptions& o, const Problem& problem) {
@@ -439,7 +461,7 @@ std::unique_ptr<storage::RunDatabase> checkOrCreateRun(const SearchOptions& o, s
         if (recorded->info.optionsHash != storage::stableHashHex(optionsText))
             throw Error(fmt::format("cannot resume {}: its options do not match this syno's reading of them", o.resume));
         auto fresh = makeProposer(o, problem);
-        storage::checkReplay(*db, *fresh, reward, search::DriverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)});
+        storage::checkReplay(*db, *fresh, reward, driverOptions(o, problem));
         return db;
     }
     search::Proposal first;
@@ -493,6 +515,10 @@ void printSummary(const SearchOptions& o, storage::RunDatabase& db, const search
         fmt::print("skipped {} over-parametrised operator(s) without training them (one weight expresses the product "
                    "of their two; --keep-over-parametrised trains them)\n",
                    summary.refused);
+    if (summary.sameFamily > 0)
+        fmt::print("skipped {} proposal(s) computing the same family of functions as an operator already evaluated "
+                   "(--keep-functional-duplicates trains them)\n",
+                   summary.sameFamily);
     if (summary.exhausted)
         fmt::print("the search space holds no further operator: stopped after {} evaluations\n", summary.evaluated);
     if (summary.stopped)
@@ -558,10 +584,10 @@ void runSearch(SearchOptions& o, CLI::App& cmd) {
     std::optional<search::LocalWorkerPool> local;
     if (!remote) local.emplace(*evaluator, o.workers);
     search::EvaluationBackend& backend = remote ? static_cast<search::EvaluationBackend&>(*remote) : *local;
-    search::DriverOptions driverOptions{o.budget, o.batch, 100000, {}, refusal(o, problem)};
-    if (o.maxHours > 0) driverOptions.stop = timeLimit(*db, o.maxHours);
+    search::DriverOptions options = driverOptions(o, problem);
+    if (o.maxHours > 0) options.stop = timeLimit(*db, o.maxHours);
     auto proposer = makeProposer(o, problem);
-    search::SearchDriver driver(*proposer, backend, reward, driverOptions);
+    search::SearchDriver driver(*proposer, backend, reward, options);
     ProgressRecorder recorder(*db, o.budget, backend.workers(), !o.quiet && isatty(STDERR_FILENO));
     ReportWriter report(*db, o.report);
     recorder.afterEvaluation = [&] { report.write(false); };
@@ -613,6 +639,9 @@ void addSearchCommand(CLI::App& app) {
     identityFlag(*cmd, s, "keep-over-parametrised", s.keepOverParametrised,
                  "keep operators whose two weights multiply into a product one weight would express (skipped by "
                  "default: more parameters and FLOPs for the same functions)", json(true));
+    identityFlag(*cmd, s, "keep-functional-duplicates", s.keepFunctionalDuplicates,
+                 "train an operator whose family of functions equals one already trained up to reparametrising "
+                 "its weights (skipped by default: it learns nothing new)", json(true));
     internalIdentity(s, "synthesis-skips-over-parametrised", s.synthesisSkipsOverParametrised, json(false));
     internalIdentity(s, "synthesis-bounds-flops-from-above", s.synthesisBoundsFlopsFromAbove, json(false));
     internalIdentity(s, "synthesis-stages-each-binding", s.synthesisStagesEachBinding, json(false));

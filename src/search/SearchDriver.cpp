@@ -15,11 +15,24 @@ SearchDriver::SearchDriver(Proposer& proposer, EvaluationBackend& backend, Rewar
 
 SearchSummary SearchDriver::run(SearchObserver& observer) {
     SearchSummary summary;
-    std::unordered_map<std::string, std::optional<double>> rewardOf;  // canonical id -> reward (nullopt: failed)
+    // Keyed by family when known, else by canonical id -> reward (nullopt: failed).
+    std::unordered_map<std::string, std::optional<double>> rewardOf;
+    std::unordered_map<std::string, std::string> canonicalOfKey;  // the canonical id first seen for a key
+    std::unordered_map<std::string, std::string> keyOfCanonical;  // the family is asked once per operator
+    auto keyOf = [&](const Candidate& c) {
+        if (!options_.family) return c.canonicalId;
+        auto [it, fresh] = keyOfCanonical.try_emplace(c.canonicalId);
+        if (fresh) {
+            const std::string family = options_.family(c);
+            it->second = family.empty() ? c.canonicalId : "family:" + family;
+        }
+        return it->second;
+    };
     int64_t seq = 0, batchNo = 0;
     while (summary.evaluated < options_.budget && !summary.exhausted) {
         struct Slot {
             int ticket;
+            std::string key;
             Dispatch dispatch;
             std::optional<Outcome> outcome;
             double seconds = 0;
@@ -39,9 +52,11 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
                 break;
             }
             Candidate c = std::move(p.candidate);
-            if (auto known = rewardOf.find(c.canonicalId); known != rewardOf.end()) {
+            std::string key = keyOf(c);
+            if (auto known = rewardOf.find(key); known != rewardOf.end()) {
                 proposer_.report(p.ticket, known->second);
                 ++summary.repeats;
+                summary.sameFamily += canonicalOfKey[key] != c.canonicalId;
                 if (++repeats >= options_.maxFreeRepeats) {
                     summary.exhausted = true;
                     break;
@@ -52,7 +67,8 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
             if (options_.refuse && options_.refuse(c)) {
                 const std::optional<double> learned = feedback(Outcome{}, reward_);
                 proposer_.report(p.ticket, learned);
-                rewardOf[c.canonicalId] = learned;
+                rewardOf[key] = learned;
+                canonicalOfKey.emplace(key, c.canonicalId);
                 ++summary.refused;
                 if (++repeats >= options_.maxFreeRepeats) {
                     summary.exhausted = true;
@@ -60,14 +76,14 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
                 }
                 continue;
             }
-            auto same = std::find_if(batch.begin(), batch.end(),
-                                     [&](const Slot& s) { return s.dispatch.candidate.canonicalId == c.canonicalId; });
+            auto same = std::find_if(batch.begin(), batch.end(), [&](const Slot& s) { return s.key == key; });
             if (same != batch.end()) {
                 followers.emplace_back(p.ticket, static_cast<size_t>(same - batch.begin()));
                 ++summary.repeats;
+                summary.sameFamily += same->dispatch.candidate.canonicalId != c.canonicalId;
                 continue;
             }
-            batch.push_back({p.ticket, {++seq, batchNo, std::move(c)}, std::nullopt});
+            batch.push_back({p.ticket, std::move(key), {++seq, batchNo, std::move(c)}, std::nullopt});
         }
         if (batch.empty()) {
             for (auto [ticket, slot] : followers) proposer_.report(ticket, std::nullopt);
@@ -120,11 +136,12 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
             }
             const std::optional<double> learned = feedback(*s.outcome, reward_);
             proposer_.report(s.ticket, learned);
-            rewardOf[s.dispatch.candidate.canonicalId] = learned;
+            rewardOf[s.key] = learned;
+            canonicalOfKey.emplace(s.key, s.dispatch.candidate.canonicalId);
             ++summary.evaluated;
             if (!r) ++summary.failed;
         }
-        for (auto [ticket, slot] : followers) proposer_.report(ticket, rewardOf[batch[slot].dispatch.candidate.canonicalId]);
+        for (auto [ticket, slot] : followers) proposer_.report(ticket, rewardOf[batch[slot].key]);
     }
     return summary;
 }

@@ -6,7 +6,8 @@
 // has a sequence number (from 1); an observer records events as they happen (a run database writes each
 // finished evaluation at once) and may supply outcomes recorded earlier, which is how a resumed run
 // replays the interrupted one without evaluating anything twice. An operator equal (canonical form) to
-// one evaluated before is not evaluated again: its reward is reported to the algorithm at no cost.
+// one evaluated before, or of the same family of functions (DriverOptions::family), is not evaluated
+// again: its reward is reported to the algorithm at no cost.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -45,6 +46,10 @@ struct DriverOptions {
     // nullopt. A refused candidate is neither evaluated nor recorded nor counted in the budget; the
     // algorithm learns it as a failure. Must be deterministic (a resumed run refuses the same ones).
     std::function<std::optional<std::string>(const Candidate&)> refuse;
+    // Asked of each proposal: the family of functions it computes (a functional fingerprint), or "" when
+    // unknown. A proposal of a family evaluated before is a repeat like an equal operator: not evaluated,
+    // its family's reward reported. Unset: operators are told apart by canonical form only. Deterministic.
+    std::function<std::string(const Candidate&)> family;
 };
 
 struct SearchSummary {
@@ -52,6 +57,7 @@ struct SearchSummary {
     int64_t failed = 0;
     int64_t replayed = 0;
     int64_t repeats = 0;    // proposals equal to an evaluated operator (not evaluated again)
+    int64_t sameFamily = 0; // of those, proposals of an evaluated family but another canonical form
     int64_t refused = 0;    // distinct proposals refused by DriverOptions::refuse
     bool exhausted = false; // the space ran out before the budget
     bool stopped = false;   // options.stop said so

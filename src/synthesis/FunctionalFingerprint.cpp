@@ -100,14 +100,14 @@ SizeContext fingerprintProbes(const Problem& problem) {
     std::vector<int64_t> v = ctx.bindings().front().values;
     // Coefficients: small and distinct (their own values when at most kMaxCoefficient), odd ones odd.
     std::set<int64_t> used;
-    std::vector<int> rest;
+    std::vector<int> remapped;
     for (int id = 0; id < vars.size(); ++id) {
         if (vars.isPrimary(id)) continue;
         const int64_t x = v[static_cast<size_t>(id)];
         if (x >= 2 && x <= kMaxCoefficient && used.insert(x).second) continue;
-        rest.push_back(id);
+        remapped.push_back(id);
     }
-    for (int id : rest) {
+    for (int id : remapped) {
         const bool odd = v[static_cast<size_t>(id)] % 2 != 0;
         for (int64_t x = odd ? 3 : 2;; x += 2)
             if (used.insert(x).second) {
@@ -131,9 +131,9 @@ SizeContext fingerprintProbes(const Problem& problem) {
         for (int c = 0; c < vars.size(); ++c) {
             const int64_t oc = original[static_cast<size_t>(c)];
             if (vars.isPrimary(c) || oc < 2 || fixed.count(id)) continue;
-            int64_t rest = original[static_cast<size_t>(id)], factor = 1;
-            while (rest % oc == 0 && factor * v[static_cast<size_t>(c)] <= kMaxCoefficient) {
-                rest /= oc;
+            int64_t remaining = original[static_cast<size_t>(id)], factor = 1;
+            while (remaining % oc == 0 && factor * v[static_cast<size_t>(c)] <= kMaxCoefficient) {
+                remaining /= oc;
                 factor *= v[static_cast<size_t>(c)];
             }
             x = std::lcm(x, factor);

@@ -29,7 +29,10 @@ test::SequenceObserver runOnce(const std::string& algo, uint64_t seed, int worke
     SyntheticEvaluator evaluator(settings);
     auto proposer = make(algo, seed);
     LocalWorkerPool pool(evaluator, workers);
-    SearchDriver driver(*proposer, pool, RewardOptions{}, {budget, batch, 100000, {}, {}});
+    DriverOptions options;
+    options.budget = budget;
+    options.batch = batch;
+    SearchDriver driver(*proposer, pool, RewardOptions{}, options);
     test::SequenceObserver observer;
     observer.replay = std::move(replay);
     SearchSummary summary = driver.run(observer);

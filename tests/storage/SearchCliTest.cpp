@@ -109,7 +109,7 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
     // A run made with the values older versions implied, then stripped of the options they did not know.
     const std::string db = path("old.db"), reference = path("new.db");
     const std::vector<std::string> legacy = {"--min-flops-ratio", "0", "--latency-runs", "20", "--latency-weight", "0.75",
-                                             "--keep-over-parametrised", "--seed", "3"};
+                                             "--keep-over-parametrised", "--keep-functional-duplicates", "--seed", "3"};
     auto first = search({"--budget", "4", "--db", db});
     first.insert(first.end(), legacy.begin(), legacy.end());
     ASSERT_EQ(run(first).exitCode, 0);
@@ -126,7 +126,8 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
         sqlite3_finalize(st);
         for (const char* later : {"data", "min-flops-ratio", "min-speedup", "kill-margin", "latency-runs", "latency-weight",
                                   "keep-over-parametrised", "synthesis-skips-over-parametrised",
-                                  "synthesis-bounds-flops-from-above", "synthesis-stages-each-binding"})
+                                  "synthesis-bounds-flops-from-above", "synthesis-stages-each-binding",
+                                  "keep-functional-duplicates"})
             ASSERT_EQ(options.erase(later), 1u) << later;
         const std::string text = options.dump();
         const std::string sql = "UPDATE meta SET value = '" + text + "' WHERE key = 'options'; UPDATE meta SET value = '" +
