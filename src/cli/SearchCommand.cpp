@@ -92,6 +92,7 @@ struct SearchOptions {
     bool synthesisSkipsOverParametrised = true;
     bool synthesisBoundsFlopsFromAbove = true;  // SynthesisOptions::boundFlopsFromAbove; older runs had no such bound
     bool synthesisStagesEachBinding = true;     // SynthesisOptions::stageEachBinding; older runs staged jointly
+    bool synthesisSplitsSharedMergeHalves = true;  // SynthesisOptions::splitSharedMergeHalves; older runs did not
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
     bool waitLock = false;
@@ -187,6 +188,7 @@ Problem makeProblem(const SearchOptions& o) {
     synth.skipOverParametrised = !o.keepOverParametrised && o.synthesisSkipsOverParametrised;
     synth.boundFlopsFromAbove = o.synthesisBoundsFlopsFromAbove;
     synth.stageEachBinding = o.synthesisStagesEachBinding;
+    synth.splitSharedMergeHalves = o.synthesisSplitsSharedMergeHalves;
     Problem problem = Problem::make(ctx, o.input, o.output, synth, o.fixed);
     // Syno's FLOPs window relative to the layers replaced: operators far costlier than them are not worth
     // training, nor are those too cheap to keep their accuracy.
@@ -645,6 +647,7 @@ void addSearchCommand(CLI::App& app) {
     internalIdentity(s, "synthesis-skips-over-parametrised", s.synthesisSkipsOverParametrised, json(false));
     internalIdentity(s, "synthesis-bounds-flops-from-above", s.synthesisBoundsFlopsFromAbove, json(false));
     internalIdentity(s, "synthesis-stages-each-binding", s.synthesisStagesEachBinding, json(false));
+    internalIdentity(s, "synthesis-splits-shared-merge-halves", s.synthesisSplitsSharedMergeHalves, json(false));
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
                                                           "original layers, else conv2d on the bindings; 0: no bound)")->check(bounded(0, 100));
     identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",

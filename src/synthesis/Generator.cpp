@@ -134,6 +134,12 @@ bool Generator::sharesSumOutOfOrder(const State& s, const std::vector<Dim>& shar
     return false;
 }
 
+bool Generator::fires(Rule r, SynthesisStats& stats) const {
+    if (problem_.options.disabledRules & (1u << static_cast<unsigned>(r))) return false;
+    stats.fire(r);
+    return true;
+}
+
 bool Generator::capReached(const State& s, StepKind kind) const {
     int cap = problem_.options.maxOfKind[static_cast<size_t>(kind)];
     return cap >= 0 && s.counts[static_cast<size_t>(kind)] >= cap;
@@ -189,10 +195,7 @@ void Generator::addReductions(const State& s, std::vector<Child>& out, Synthesis
     for (Dim r : s.reductions) domain = domain * r->size;
     for (const auto& d : problem_.input) inputNumel = inputNumel * d.size;
     for (const Size& size : sizes_) {
-        if (!s.reductions.empty() && size < s.reductions.back()->size) {
-            stats.fire(Rule::ReduceOrder);
-            continue;
-        }
+        if ((!s.reductions.empty() && size < s.reductions.back()->size) && fires(Rule::ReduceOrder, stats)) continue;
         if (!fitsAllowance(size, a)) {
             stats.prune(Prune::Allowance);
             continue;
@@ -231,10 +234,7 @@ void Generator::addContractions(const State& s, std::vector<Child>& out, Synthes
                 // A sum another weight holds ties the two (low rank): it plays the output side here.
                 outer |= hasIteratorBelow(eligible[i]) || (eligible[i]->kind == DimKind::Reduce && s.inWeight(eligible[i]));
             }
-        if (!inner || !outer) {
-            stats.fire(Rule::WeightInnerAndOuter);
-            continue;
-        }
+        if ((!inner || !outer) && fires(Rule::WeightInnerAndOuter, stats)) continue;
         bool nested = false;
         for (const auto& w : s.weights) {
             bool sharedInW = std::all_of(shared.begin(), shared.end(),
@@ -243,14 +243,8 @@ void Generator::addContractions(const State& s, std::vector<Child>& out, Synthes
                                          [&shared](Dim d) { return std::find(shared.begin(), shared.end(), d) != shared.end(); });
             nested |= sharedInW || wInShared;
         }
-        if (nested) {
-            stats.fire(Rule::WeightNested);
-            continue;
-        }
-        if (usesSumOutOfOrder(s, shared) || sharesSumOutOfOrder(s, shared)) {
-            stats.fire(Rule::EqualSumsInOrder);
-            continue;
-        }
+        if ((nested) && fires(Rule::WeightNested, stats)) continue;
+        if ((usesSumOutOfOrder(s, shared) || sharesSumOutOfOrder(s, shared)) && fires(Rule::EqualSumsInOrder, stats)) continue;
         Size numel;
         Allowance left = a;
         for (Dim d : shared) {
@@ -301,35 +295,25 @@ void Generator::addSplits(const State& s, std::vector<Child>& out, SynthesisStat
     for (Dim a : s.frontier)
         for (Dim b : s.frontier) {
             if (a == b || a->kind == DimKind::Stride || b->kind == DimKind::Stride) continue;
-            if (a->kind == DimKind::Split) {
-                stats.fire(Rule::SplitChainsRight);
+            if ((a->kind == DimKind::Split) && fires(Rule::SplitChainsRight, stats)) continue;
+            // Only when no weight reads a half: a weight indexed by the block (a position-dependent weight)
+            // makes the split of the halves more than the dim they came from.
+            if ((a->kind == DimKind::MergeOuter && b->kind == DimKind::MergeInner && a->lhs == b->lhs &&
+                 (!problem_.options.splitSharedMergeHalves || (!s.inWeight(a) && !s.inWeight(b)))) &&
+                fires(Rule::SplitOfMergeHalves, stats))
                 continue;
-            }
-            if (a->kind == DimKind::MergeOuter && b->kind == DimKind::MergeInner && a->lhs == b->lhs) {
-                stats.fire(Rule::SplitOfMergeHalves);
-                continue;
-            }
-            if (isReduceLeaf(a) && isReduceLeaf(b) && !s.inWeight(a) && !s.inWeight(b)) {
-                stats.fire(Rule::SplitOfPlainSums);
-                continue;
-            }
+            if ((isReduceLeaf(a) && isReduceLeaf(b) && !s.inWeight(a) && !s.inWeight(b)) && fires(Rule::SplitOfPlainSums, stats)) continue;
             bool sameWeight = false;
             for (const auto& w : s.weights)
                 sameWeight |= std::find(w.begin(), w.end(), a) != w.end() && std::find(w.begin(), w.end(), b) != w.end();
-            if (sameWeight) {
-                stats.fire(Rule::SplitWithinWeight);
-                continue;
-            }
+            if ((sameWeight) && fires(Rule::SplitWithinWeight, stats)) continue;
             Size product = a->size * b->size;
             if (product.variableCount() > problem_.options.maxVariablesInSize) {
                 stats.prune(Prune::SizeLimit);
                 continue;
             }
             Dim d = store_->split(a, b);
-            if (usesSumOutOfOrder(s, {a, b}, d)) {
-                stats.fire(Rule::EqualSumsInOrder);
-                continue;
-            }
+            if ((usesSumOutOfOrder(s, {a, b}, d)) && fires(Rule::EqualSumsInOrder, stats)) continue;
             State next = s;
             removeDim(next.frontier, a);
             removeDim(next.frontier, b);
@@ -344,28 +328,16 @@ void Generator::addMerges(const State& s, std::vector<Child>& out, SynthesisStat
     const VariableTable& vars = problem_.ctx.vars();
     for (Dim d : s.frontier) {
         if (d->kind == DimKind::Stride) continue;
-        if (isReduceLeaf(d)) {
-            stats.fire(Rule::MergeOfReduction);
-            continue;
-        }
-        if (d->kind == DimKind::MergeOuter) {
-            stats.fire(Rule::MergeChainsInner);
-            continue;
-        }
-        if (s.inWeight(d)) {
-            stats.fire(Rule::MergeOfShared);
-            continue;
-        }
+        if ((isReduceLeaf(d)) && fires(Rule::MergeOfReduction, stats)) continue;
+        if ((d->kind == DimKind::MergeOuter) && fires(Rule::MergeChainsInner, stats)) continue;
+        if ((s.inWeight(d)) && fires(Rule::MergeOfShared, stats)) continue;
         for (const Size& block : sizes_) {
             Size outerSize = d->size / block;
             if (!outerSize.isValidDimension(vars) || outerSize.variableCount() > problem_.options.maxVariablesInSize ||
                 problem_.ctx.lowerBound(outerSize) < 2 ||
                 (problem_.options.requireExactDivision && !problem_.ctx.isIntegralEverywhere(outerSize)))
                 continue;
-            if (d->kind == DimKind::Split && block == d->rhs->size) {
-                stats.fire(Rule::MergeOfSplitIdentity);
-                continue;
-            }
+            if ((d->kind == DimKind::Split && block == d->rhs->size) && fires(Rule::MergeOfSplitIdentity, stats)) continue;
             Dim outer = store_->mergeOuter(d, block), inner = store_->mergeInner(d, block);
             State next = s;
             removeDim(next.frontier, d);
@@ -383,14 +355,8 @@ void Generator::addShifts(const State& s, std::vector<Child>& out, SynthesisStat
     if (capReached(s, StepKind::Shift)) return;
     for (Dim d : s.frontier) {
         if (d->kind == DimKind::Stride) continue;
-        if (isReduceLeaf(d)) {
-            stats.fire(Rule::ShiftOfReduction);
-            continue;
-        }
-        if (d->kind == DimKind::Shift) {
-            stats.fire(Rule::ShiftOfShift);
-            continue;
-        }
+        if ((isReduceLeaf(d)) && fires(Rule::ShiftOfReduction, stats)) continue;
+        if ((d->kind == DimKind::Shift) && fires(Rule::ShiftOfShift, stats)) continue;
         Dim sh = store_->shift(d, 1);
         State next = s;
         removeDim(next.frontier, d);
@@ -404,10 +370,7 @@ void Generator::addStrides(const State& s, std::vector<Child>& out, SynthesisSta
     if (capReached(s, StepKind::Stride)) return;
     const VariableTable& vars = problem_.ctx.vars();
     for (Dim d : s.frontier) {
-        if (!isReduceLeaf(d) || !s.inWeight(d)) {
-            stats.fire(Rule::StrideOnlyWindows);
-            continue;
-        }
+        if ((!isReduceLeaf(d) || !s.inWeight(d)) && fires(Rule::StrideOnlyWindows, stats)) continue;
         if (usesSumOutOfOrder(s, {d})) {  // the strided copy is no consumer: it is one window, still to place
             stats.fire(Rule::EqualSumsInOrder);
             continue;
@@ -455,26 +418,17 @@ void Generator::addUnfolds(const State& s, std::vector<Child>& out, SynthesisSta
             stats.prune(Prune::SizeLimit);
             continue;
         }
-        if (usesSumOutOfOrder(s, {w})) {
-            stats.fire(Rule::EqualSumsInOrder);
-            continue;
-        }
+        if ((usesSumOutOfOrder(s, {w})) && fires(Rule::EqualSumsInOrder, stats)) continue;
         const bool windowIsSum = w->kind == DimKind::Reduce;
         for (Dim m : s.frontier) {
             if (m == w || m->kind == DimKind::Stride) continue;
-            if (isReduceLeaf(m)) {
-                stats.fire(Rule::UnfoldMainNotSum);
-                continue;
-            }
+            if ((isReduceLeaf(m)) && fires(Rule::UnfoldMainNotSum, stats)) continue;
             if (ctx.lowerBound(m->size) < o.minUnfoldRatio * static_cast<double>(widest)) {
                 stats.prune(Prune::SizeLimit);
                 continue;
             }
             Dim u = store_->unfold(m, w);
-            if (windowIsSum && usesSumOutOfOrder(s, {w}, u)) {
-                stats.fire(Rule::EqualSumsInOrder);
-                continue;
-            }
+            if ((windowIsSum && usesSumOutOfOrder(s, {w}, u)) && fires(Rule::EqualSumsInOrder, stats)) continue;
             State next = s;
             removeDim(next.frontier, m);
             removeDim(next.frontier, w);
@@ -488,10 +442,7 @@ void Generator::addUnfolds(const State& s, std::vector<Child>& out, SynthesisSta
 void Generator::addExpands(const State& s, std::vector<Child>& out, SynthesisStats& stats) {
     if (!problem_.options.allowStandaloneExpand() || capReached(s, StepKind::Expand)) return;
     for (Dim d : s.frontier) {
-        if (!isExpandable(d, problem_)) {
-            stats.fire(Rule::ExpandOutputSideOnly);
-            continue;
-        }
+        if ((!isExpandable(d, problem_)) && fires(Rule::ExpandOutputSideOnly, stats)) continue;
         State next = s;
         removeDim(next.frontier, d);
         next.expansions.push_back(d);

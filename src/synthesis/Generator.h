@@ -52,6 +52,8 @@ private:
     void offer(State next, StepKind kind, uint64_t key, std::string text,
                std::vector<Dim> created, std::vector<Child>& out, SynthesisStats& stats);
     bool capReached(const State& s, StepKind kind) const;
+    // Whether canonicalization rule r removes the step at hand (counted), unless the options disable it.
+    bool fires(Rule r, SynthesisStats& stats) const;
     // Rule EqualSumsInOrder: the step uses (consumes or shares) `used` frontier dims, building `consumer`
     // when it consumes them. True when it uses a sum while an interchangeable lower-numbered one stays
     // unused, or when the lower-numbered one was consumed in a context that sorts after this one: of

@@ -43,7 +43,13 @@ struct SynthesisOptions {
     // staging for all bindings together, which overstates the FLOPs of operators whose best order differs
     // between layers and so let them through a lower bound. Off only to replay runs recorded that way.
     bool stageEachBinding = true;
+    // Split the two halves of a merge back together when a weight reads one of them (the operator is then
+    // not the merged dim itself). Off only to replay runs recorded when the rule removed those too.
+    bool splitSharedMergeHalves = true;
     bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
+    // Canonicalization rules switched off (bit r: Rule r), to check that the rules lose no operator
+    // (RulesCompletenessTest). Only equivalence rules (isEquivalenceRule) may be: Problem::make refuses others.
+    uint32_t disabledRules = 0;
     bool allowStandaloneExpand() const { return maxOfKind[static_cast<int>(StepKind::Expand)] != 0; }
 };
 

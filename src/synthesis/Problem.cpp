@@ -6,6 +6,7 @@
 
 #include "base/Error.h"
 #include "semantics/Stages.h"
+#include "synthesis/Rules.h"
 #include "synthesis/SizeCandidates.h"
 #include "sizes/ParseContext.h"
 
@@ -13,6 +14,10 @@ namespace syno {
 
 Problem Problem::make(SizeContext ctx, const std::string& input, const std::string& output, SynthesisOptions options,
                       const std::string& fixedName) {
+    for (int r = 0; r < kRuleCount; ++r)
+        if ((options.disabledRules & (1u << r)) && !isEquivalenceRule(static_cast<Rule>(r)))
+            throw Error(fmt::format("rule {} cannot be disabled: it leaves operators out by design, not for an "
+                                    "equivalent one", ruleName(static_cast<Rule>(r))));
     Problem p;
     p.input = parseShape(input, ctx.vars());
     p.output = parseShape(output, ctx.vars());

@@ -29,7 +29,7 @@ const char* ruleName(Rule r) {
 const char* ruleDoc(Rule r) {
     switch (r) {
         case Rule::ReduceOrder: return "reductions are added in non-decreasing size order";
-        case Rule::SplitOfMergeHalves: return "split(outer(d,B), inner(d,B)) is d itself";
+        case Rule::SplitOfMergeHalves: return "split(outer(d,B), inner(d,B)) is d itself (when no weight reads a half)";
         case Rule::SplitChainsRight: return "split(split(a,b),c) equals split(a,split(b,c)); only the latter";
         case Rule::SplitOfPlainSums: return "two unweighted sums split together are one larger sum";
         case Rule::SplitWithinWeight: return "splitting two dims of one weight equals sharing the split dim";
@@ -60,6 +60,23 @@ const char* pruneName(Prune p) {
         case Prune::OverParametrised: return "over-parametrised";
     }
     return "?";
+}
+
+bool isEquivalenceRule(Rule r) {
+    switch (r) {
+        case Rule::ReduceOrder:
+        case Rule::SplitOfMergeHalves:
+        case Rule::SplitChainsRight:
+        case Rule::SplitOfPlainSums:
+        case Rule::SplitWithinWeight:
+        case Rule::MergeOfReduction:
+        case Rule::MergeChainsInner:
+        case Rule::MergeOfSplitIdentity:
+        case Rule::MergeOfShared:
+        case Rule::ShiftOfReduction:
+        case Rule::EqualSumsInOrder: return true;
+        default: return false;
+    }
 }
 
 }  // namespace syno

@@ -10,7 +10,7 @@ namespace syno {
 
 enum class Rule : uint8_t {
     ReduceOrder,           // reductions are added in non-decreasing size order: their n! orders are one operator
-    SplitOfMergeHalves,    // split(outer(d,B), inner(d,B)) is d itself
+    SplitOfMergeHalves,    // split(outer(d,B), inner(d,B)) is d itself, when no weight reads a half
     SplitChainsRight,      // split(split(a,b),c) = split(a,split(b,c)): only the right-nested form
     SplitOfPlainSums,      // two sums shared with no weight, split together, are one bigger sum
     SplitWithinWeight,     // two dims of the same weight split together: share the split dim instead
@@ -31,6 +31,9 @@ enum class Rule : uint8_t {
 inline constexpr int kRuleCount = 18;
 
 const char* ruleName(Rule r);
+// A rule that removes an operator only where an equivalent one (same family of functions) stays in the
+// space, rather than one that leaves a kind of operator out by design (box filters, rolls by 2, ...).
+bool isEquivalenceRule(Rule r);
 const char* ruleDoc(Rule r);
 
 // Why a candidate step was dropped, other than a canonicalization rule.
