@@ -92,7 +92,7 @@ struct SearchOptions {
     bool synthesisSkipsOverParametrised = true;
     bool synthesisBoundsFlopsFromAbove = true;  // SynthesisOptions::boundFlopsFromAbove; older runs had no such bound
     bool synthesisStagesEachBinding = true;     // SynthesisOptions::stageEachBinding; older runs staged jointly
-    bool synthesisSplitsSharedMergeHalves = true;  // SynthesisOptions::splitSharedMergeHalves; older runs did not
+    int synthesisRulesRevision = kRulesRevision;  // SynthesisOptions::rulesRevision; older runs had revision 1
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
     bool waitLock = false;
@@ -124,8 +124,9 @@ CLI::Option* identityFlag(CLI::App& cmd, SearchOptions& o, const std::string& na
 }
 
 // An identity setting with no option of its own: what a new run does, `legacy` what older runs did.
-void internalIdentity(SearchOptions& o, const std::string& name, bool& ref, json legacy) {
-    o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<bool>(); }, legacy});
+template <class T>
+void internalIdentity(SearchOptions& o, const std::string& name, T& ref, json legacy) {
+    o.fields.push_back({name, [&ref] { return json(ref); }, [&ref](const json& j) { ref = j.get<T>(); }, legacy});
 }
 
 // Every identity option; for a resumed run, only those it recorded (plus any that left its legacy value).
@@ -188,7 +189,11 @@ Problem makeProblem(const SearchOptions& o) {
     synth.skipOverParametrised = !o.keepOverParametrised && o.synthesisSkipsOverParametrised;
     synth.boundFlopsFromAbove = o.synthesisBoundsFlopsFromAbove;
     synth.stageEachBinding = o.synthesisStagesEachBinding;
-    synth.splitSharedMergeHalves = o.synthesisSplitsSharedMergeHalves;
+    if (o.synthesisRulesRevision < 1 || o.synthesisRulesRevision > kRulesRevision)
+        throw Error(fmt::format("the run was recorded with revision {} of the synthesis rules; this syno knows "
+                                "revisions 1 to {}",
+                                o.synthesisRulesRevision, kRulesRevision));
+    synth.rulesRevision = o.synthesisRulesRevision;
     Problem problem = Problem::make(ctx, o.input, o.output, synth, o.fixed);
     // Syno's FLOPs window relative to the layers replaced: operators far costlier than them are not worth
     // training, nor are those too cheap to keep their accuracy.
@@ -647,7 +652,7 @@ void addSearchCommand(CLI::App& app) {
     internalIdentity(s, "synthesis-skips-over-parametrised", s.synthesisSkipsOverParametrised, json(false));
     internalIdentity(s, "synthesis-bounds-flops-from-above", s.synthesisBoundsFlopsFromAbove, json(false));
     internalIdentity(s, "synthesis-stages-each-binding", s.synthesisStagesEachBinding, json(false));
-    internalIdentity(s, "synthesis-splits-shared-merge-halves", s.synthesisSplitsSharedMergeHalves, json(false));
+    internalIdentity(s, "synthesis-rules-revision", s.synthesisRulesRevision, json(1));
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
                                                           "original layers, else conv2d on the bindings; 0: no bound)")->check(bounded(0, 100));
     identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",

@@ -299,7 +299,7 @@ void Generator::addSplits(const State& s, std::vector<Child>& out, SynthesisStat
             // Only when no weight reads a half: a weight indexed by the block (a position-dependent weight)
             // makes the split of the halves more than the dim they came from.
             if ((a->kind == DimKind::MergeOuter && b->kind == DimKind::MergeInner && a->lhs == b->lhs &&
-                 (!problem_.options.splitSharedMergeHalves || (!s.inWeight(a) && !s.inWeight(b)))) &&
+                 (problem_.options.rulesRevision < 2 || (!s.inWeight(a) && !s.inWeight(b)))) &&
                 fires(Rule::SplitOfMergeHalves, stats))
                 continue;
             if ((isReduceLeaf(a) && isReduceLeaf(b) && !s.inWeight(a) && !s.inWeight(b)) && fires(Rule::SplitOfPlainSums, stats)) continue;

@@ -11,6 +11,8 @@ enum class StepKind : uint8_t { Reduce, Contraction, Split, Merge, Shift, Stride
 inline constexpr int kStepKinds = 9;
 const char* stepKindName(StepKind kind);
 
+inline constexpr int kRulesRevision = 2;
+
 struct SynthesisOptions {
     int depth = 10;                 // steps from the output to the input, Finalize not counted
     int maxReductions = 4;
@@ -43,9 +45,10 @@ struct SynthesisOptions {
     // staging for all bindings together, which overstates the FLOPs of operators whose best order differs
     // between layers and so let them through a lower bound. Off only to replay runs recorded that way.
     bool stageEachBinding = true;
-    // Split the two halves of a merge back together when a weight reads one of them (the operator is then
-    // not the merged dim itself). Off only to replay runs recorded when the rule removed those too.
-    bool splitSharedMergeHalves = true;
+    // Which revision of the canonicalization rules applies: a fix to a rule that removed too much changes
+    // the space, so runs recorded under an earlier revision replay with it. 1: until 2026-12-07; 2:
+    // split-of-merge-halves spares halves a weight reads.
+    int rulesRevision = kRulesRevision;
     bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
     // Canonicalization rules switched off (bit r: Rule r), to check that the rules lose no operator
     // (RulesCompletenessTest). Only equivalence rules (isEquivalenceRule) may be: Problem::make refuses others.

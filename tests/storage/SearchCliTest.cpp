@@ -105,8 +105,8 @@ TEST_F(SearchCli, MaxHoursStopsTheRunAndAResumeContinuesTheSameSequence) {
     for (const auto& row : rows(timed)) EXPECT_EQ(row.attempts, 1) << row.seq;
 }
 
-// Removes option fields from a run database's identity, as a run recorded before they existed has it.
-void stripOptions(const std::string& db, const std::vector<std::string>& fields) {
+// Rewrites a run database's recorded options (and their hash) with `edit`.
+void editOptions(const std::string& db, const std::function<void(nlohmann::json&)>& edit) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
@@ -114,12 +114,19 @@ void stripOptions(const std::string& db, const std::vector<std::string>& fields)
     ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
     auto options = nlohmann::json::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
     sqlite3_finalize(st);
-    for (const auto& later : fields) ASSERT_EQ(options.erase(later), 1u) << later;
+    edit(options);
     const std::string text = options.dump();
     const std::string sql = "UPDATE meta SET value = '" + text + "' WHERE key = 'options'; UPDATE meta SET value = '" +
                             syno::storage::stableHashHex(text) + "' WHERE key = 'options_hash'";
     ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(raw);
+}
+
+// Removes option fields from a run database's identity, as a run recorded before they existed has it.
+void stripOptions(const std::string& db, const std::vector<std::string>& fields) {
+    editOptions(db, [&](nlohmann::json& options) {
+        for (const auto& later : fields) ASSERT_EQ(options.erase(later), 1u) << later;
+    });
 }
 
 TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
@@ -147,10 +154,18 @@ TEST_F(SearchCli, RunsRecordedBeforeLaterOptionsStillResume) {
 TEST_F(SearchCli, RunsRecordedBeforeTheMergeHalvesFixReplayWithTheOldRule) {
     const std::string db = path("now.db");
     ASSERT_EQ(run(search({"--budget", "4", "--db", db, "--seed", "3"})).exitCode, 0);
-    stripOptions(db, {"synthesis-splits-shared-merge-halves"});
+    stripOptions(db, {"synthesis-rules-revision"});
     Result more = run({"search", "--resume", db, "--budget", "8", "-q"});
     EXPECT_NE(more.exitCode, 0);
     EXPECT_NE(more.err.find("the synthesis code changed"), std::string::npos) << more.err;
+
+    // A revision of the rules this syno does not know: one line, the file untouched.
+    editOptions(db, [](nlohmann::json& options) { options["synthesis-rules-revision"] = 99; });
+    const std::string before = syno::test::readFile(db);
+    Result unknown = run({"search", "--resume", db, "--budget", "8", "-q"});
+    EXPECT_NE(unknown.exitCode, 0);
+    EXPECT_NE(unknown.err.find("revision 99 of the synthesis rules"), std::string::npos) << unknown.err;
+    EXPECT_EQ(syno::test::readFile(db), before);
 }
 
 // Operators one weight would express (synthesis/OverParametrised.h) are skipped inside synthesis, so the
