@@ -18,18 +18,6 @@ uint64_t fingerprintOf(const Operator& op, const Problem& p) {
     return f.value_or(0);
 }
 
-// A 1x1 conv whose input channel is `channel(b, sum)` and whose weight is indexed by `weightDims`.
-template <class Input, class Weight>
-Operator conv1x1(const VariableTable& vars, Input input, Weight weight) {
-    OperatorBuilder b(vars);
-    auto o = b.output(kConvOut);
-    Dim c = b.sum("C_in");
-    b.input({o[0], input(b, c), o[2], o[3]});
-    b.weight(weight(b, o, c));
-    b.expand(o[1]);
-    return b.build();
-}
-
 TEST(FunctionalFingerprint, ProbesMakeTheSpaceIntegralWithDistinctSmallCoefficients) {
     const Problem p = windowsProblem();
     const SizeContext probes = fingerprintProbes(p);
@@ -95,10 +83,7 @@ TEST(FunctionalFingerprint, WeightAxisOrderAndWeightOrderDoNotMatter) {
 TEST(FunctionalFingerprint, WeightElementsReindexedByARollOrAReshapeDoNotMatter) {
     const Problem p = windowsProblem();
     const VariableTable& vars = p.ctx.vars();
-    auto plain = [](OperatorBuilder&, Dim c) { return c; };
-    const Operator base = conv1x1(vars, plain, [](OperatorBuilder&, std::vector<Dim> o, Dim c) {
-        return std::vector<Dim>{o[1], c};
-    });
+    const Operator base = library::conv1x1(vars);
     // Input and weight read channel c+1 (mod C_in): the weight's elements relabelled by a roll.
     OperatorBuilder r(vars);
     auto ro = r.output(kConvOut);
