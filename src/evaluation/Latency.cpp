@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "evaluation/Models.h"
+#include "evaluation/QuietMeasurement.h"
 #include "plans/Execute.h"
 
 namespace syno::evaluation {
@@ -149,14 +150,15 @@ Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch
     return at;
 }
 
-// Seconds spent until a one-second window had other processes below settings.busyCores (or the wait ran out).
-double waitForQuiet(const LatencySettings& settings) {
-    double waited = 0;
-    while (waited < settings.quietWaitSeconds) {
+// Seconds spent until other processes stayed below settings.busyCores for `window` seconds in a row (or
+// `budget` ran out), checked second by second.
+double waitForQuiet(const LatencySettings& settings, double window, double budget) {
+    double waited = 0, quiet = 0;
+    while (waited < budget && quiet < window) {
         OtherLoadMeter meter;
         std::this_thread::sleep_for(std::chrono::seconds(1));
         waited += 1;
-        if (meter.coresSinceStart() <= settings.busyCores) break;
+        quiet = meter.coresSinceStart() <= settings.busyCores ? quiet + 1 : 0;
     }
     return waited;
 }
@@ -194,25 +196,29 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
             auto x = torch::randn({batch, layout.inChannels, layout.imageSize, layout.imageSize}, gen, torch::kFloat);
             for (int threads : settings.threads) {
                 plans::setThreads(threads);
-                const double waited = waitForQuiet(settings);
                 Attempt best;
-                for (int a = 1; a <= std::max(1, settings.attempts); ++a) {
-                    if (a > 1) std::this_thread::sleep_for(std::chrono::duration<double>(settings.pauseSeconds));
+                int taken = 0;
+                auto measure = [&] {
+                    if (taken > 0) std::this_thread::sleep_for(std::chrono::duration<double>(settings.pauseSeconds));
                     Attempt at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
                                            [&](const torch::Tensor& t) { return baseline->forward(t); }, x,
                                            settings.rounds);
-                    at.point.attempts = a;
                     // Keep the quietest attempt: not busy first, then not wide, then the narrowest.
                     auto rank = [&](const Attempt& t) {
                         return std::pair{(t.point.otherCores > settings.busyCores ? 2 : 0) +
                                              (t.point.spread > settings.maxSpread ? 1 : 0),
                                          t.point.spread};
                     };
-                    if (a == 1 || rank(at) < rank(best)) best = at;
-                    best.point.attempts = a;
-                    if (best.good(settings)) break;
-                }
-                best.point.waitedSeconds = waited;
+                    if (taken++ == 0 || rank(at) < rank(best)) best = at;
+                    return at.good(settings);
+                };
+                const QuietPolicy policy{.waitBudgetSeconds = settings.quietWaitSeconds,
+                                         .attempts = settings.attempts};
+                const QuietOutcome q = measureWhenQuiet(
+                    policy, [&](double window, double budget) { return waitForQuiet(settings, window, budget); },
+                    measure);
+                best.point.attempts = q.measurements;
+                best.point.waitedSeconds = q.waitedSeconds;
                 best.point.boosted = boost.active();
                 best.point.batch = batch;
                 best.point.threads = threads;

@@ -27,8 +27,9 @@ struct LatencySettings {
     double busyCores = 0.30;    // CPU time of other processes per wall second above which the machine is busy
     int attempts = 3;           // measurements of a noisy point before it is kept, flagged
     double pauseSeconds = 2;    // between attempts
-    // Before each point, wait up to this long for the machine to be quiet (other processes below busyCores
-    // over a second), so that a long campaign sits out a neighbour's burst of work instead of timing it.
+    // The most a point may spend waiting for a quiet machine (other processes below busyCores for a few
+    // seconds in a row): before it is timed, and again while every attempt came out busy or wide, so that a
+    // long campaign sits out a neighbour's work instead of timing it (QuietMeasurement.h).
     double quietWaitSeconds = 0;
 };
 
@@ -43,6 +44,7 @@ struct LatencyPoint {
     bool boosted = false;           // timed at nice -20 (where the process may raise its priority)
     int rounds = 0, attempts = 0;
     bool noisy = false;             // still wide or busy after every attempt
+    bool remeasured = false;        // timed again later (after training) because it was noisy
 };
 
 struct ModelLatency {

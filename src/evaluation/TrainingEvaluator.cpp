@@ -3,6 +3,7 @@
 // baseline trained once (lazily, under a mutex) at the same budget and seed.
 #include "evaluation/TrainingEvaluator.h"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -58,7 +59,8 @@ std::string detailsJson(const EvalReport& r) {
                           {"priority_boost", p.boosted},
                           {"rounds", p.rounds},
                           {"attempts", p.attempts},
-                          {"noisy", p.noisy}});
+                          {"noisy", p.noisy},
+                          {"remeasured", p.remeasured}});
     if (!points.empty()) j["latency"] = points;
     nlohmann::json layers = nlohmann::json::array();
     for (const PlaceholderLatency& p : r.placeholders)
@@ -113,6 +115,27 @@ struct TrainingEvaluator::State {
             baseline = trainModel(j);
         }
         return *baseline;
+    }
+
+    // A noisy latency is timed again once training is done: minutes later, a neighbour's burst has often
+    // passed. The new figure replaces the old one only where it is clean; otherwise both stay flagged.
+    void remeasureIfNoisy(const Operator& op, const SizeContext& ctx, EvalReport& rep) const {
+        if (std::none_of(rep.latency.points.begin(), rep.latency.points.end(),
+                         [](const LatencyPoint& p) { return p.noisy; }))
+            return;
+        const ModelLatency again = measureModelLatency(deployment, &op, &ctx, latency);
+        for (size_t i = 0; i < rep.latency.points.size() && i < again.points.size(); ++i) {
+            LatencyPoint& kept = rep.latency.points[i];
+            if (!kept.noisy) continue;
+            kept.remeasured = true;
+            if (!again.points[i].noisy) {
+                kept = again.points[i];
+                kept.remeasured = true;
+            }
+        }
+        const LatencyPoint* p = rep.latency.find(latency.batches.front(), latency.threads.front());
+        rep.outcome.metrics.latencyMs = p->ms;
+        rep.outcome.metrics.latencyRatio = p->ratio;
     }
 };
 
@@ -223,6 +246,7 @@ EvalReport TrainingEvaluator::report(const search::Candidate& candidate) {
         m.accuracy = trained.bestValidation;
         m.testAccuracy = trained.testAccuracy;
         out.ok = true;
+        if (s.settings.measureLatency) s.remeasureIfNoisy(op, ctx, rep);
     } catch (const std::exception& e) {
         out.ok = false;
         out.failure = oneLine(e.what());
