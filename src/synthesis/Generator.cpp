@@ -303,10 +303,19 @@ void Generator::addSplits(const State& s, std::vector<Child>& out, SynthesisStat
                 fires(Rule::SplitOfMergeHalves, stats))
                 continue;
             if ((isReduceLeaf(a) && isReduceLeaf(b) && !s.inWeight(a) && !s.inWeight(b)) && fires(Rule::SplitOfPlainSums, stats)) continue;
-            bool sameWeight = false;
-            for (const auto& w : s.weights)
-                sameWeight |= std::find(w.begin(), w.end(), a) != w.end() && std::find(w.begin(), w.end(), b) != w.end();
-            if ((sameWeight) && fires(Rule::SplitWithinWeight, stats)) continue;
+            // Sharing the split dim instead is only possible when every weight that reads a or b reads both:
+            // a weight that reads one of them alone would then have to read a half of the split dim, a merge
+            // of a sum, which merge-of-reduction leaves out (W1[g, c] W2[g, co] over split(g, c) is a family
+            // of its own).
+            bool sameWeight = false, alone = false;
+            for (const auto& w : s.weights) {
+                const bool hasA = std::find(w.begin(), w.end(), a) != w.end();
+                const bool hasB = std::find(w.begin(), w.end(), b) != w.end();
+                sameWeight |= hasA && hasB;
+                alone |= hasA != hasB;
+            }
+            if (problem_.options.rulesRevision < 3) alone = false;
+            if ((sameWeight && !alone) && fires(Rule::SplitWithinWeight, stats)) continue;
             Size product = a->size * b->size;
             if (product.variableCount() > problem_.options.maxVariablesInSize) {
                 stats.prune(Prune::SizeLimit);

@@ -11,7 +11,7 @@ enum class StepKind : uint8_t { Reduce, Contraction, Split, Merge, Shift, Stride
 inline constexpr int kStepKinds = 9;
 const char* stepKindName(StepKind kind);
 
-inline constexpr int kRulesRevision = 2;
+inline constexpr int kRulesRevision = 3;
 
 struct SynthesisOptions {
     int depth = 10;                 // steps from the output to the input, Finalize not counted
@@ -47,7 +47,8 @@ struct SynthesisOptions {
     bool stageEachBinding = true;
     // Which revision of the canonicalization rules applies: a fix to a rule that removed too much changes
     // the space, so runs recorded under an earlier revision replay with it. 1: until 2026-12-07; 2:
-    // split-of-merge-halves spares halves a weight reads.
+    // split-of-merge-halves spares halves a weight reads; 3: split-within-weight spares a split whose
+    // halves another weight reads one of.
     int rulesRevision = kRulesRevision;
     bool guided = true;             // prune by shape distance (off only to measure what guidance buys)
     // Canonicalization rules switched off (bit r: Rule r), to check that the rules lose no operator
