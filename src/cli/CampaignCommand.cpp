@@ -381,8 +381,9 @@ void addCampaignCommand(CLI::App& app) {
     cmd->add_option("--final-subset", s.finalSubset, "finals: training images (default: the final budget's)")->check(bounded(-1, 100000000));
     cmd->add_option("--reuse", s.reuse, "take the finalists of this other campaign's folder instead of searching "
                                         "(ResNet-34 reusing ResNet-18's operators, as the paper does)");
-    cmd->add_option("--quiet-wait", s.quietWait, "before each latency measurement, wait up to this many seconds for "
-                                                 "other processes to go quiet")
+    cmd->add_option("--quiet-wait", s.quietWait, "the most each latency point may spend waiting for other processes "
+                                                 "to go quiet (before timing, and again while its attempts come out "
+                                                 "busy)")
         ->capture_default_str()
         ->check(bounded(0.0, 86400.0));
     cmd->add_flag("--results-only", s.resultsOnly, "only rewrite the result table from what the folder holds");

@@ -221,7 +221,7 @@ CampaignTable collectResults(const std::string& dirName, const std::string& mode
     md += "\nSpeedup: the original network's latency over the operator's on the deployment instance (224x224, "
           "torchvision's stem), batch b, t threads, ratio of the medians of interleaved rounds (operator vs "
           "original ms in parentheses); 'wide' marks a spread of the per-round ratios above 10%, NOISY a "
-          "measurement that stayed busy or wide after every attempt. Loss: the baseline's mean final test accuracy "
+          "measurement that stayed busy or wide after every attempt (its ratio is then of the fastest rounds). Loss: the baseline's mean final test accuracy "
           "minus the operator's, in points.\n";
     md += "\n## Operators\n" + texts;
     t.markdown = md;

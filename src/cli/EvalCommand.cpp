@@ -65,7 +65,8 @@ void completeSidecar(const std::string& exportPath, const evaluation::EvalReport
     for (const auto& p : rep.latency.points)
         points.push_back(nlohmann::json{{"batch", p.batch}, {"threads", p.threads}, {"ms", jsonNumber(p.ms)},
                                         {"baseline_ms", jsonNumber(p.baselineMs)}, {"ratio", jsonNumber(p.ratio)},
-                                        {"spread", jsonNumber(p.spread)}, {"noisy", p.noisy}});
+                                        {"spread", jsonNumber(p.spread)}, {"noisy", p.noisy},
+                                        {"estimator", p.estimator}});
     j["latency"] = points;
     writeFileAtomically(path, j.dump(2) + "\n");
 }
@@ -131,7 +132,7 @@ std::string latencyNote(const evaluation::LatencyPoint& p, bool withRatio) {
     r += fmt::format("(spread {:.1f}%", 100 * p.spread);
     if (p.otherCores > 0.05) r += fmt::format(", others used {:.2f} cores", p.otherCores);
     if (p.attempts > 1) r += fmt::format(", {} attempts", p.attempts);
-    return r + (p.noisy ? ", NOISY)" : ")");
+    return r + (p.noisy ? ", NOISY: fastest rounds)" : ")");
 }
 
 void printLatency(const evaluation::ModelLatency& lat, bool withOperator) {
@@ -145,7 +146,7 @@ void printPlaceholders(const std::vector<evaluation::PlaceholderLatency>& layers
     for (const auto& p : layers)
         row(fmt::format("  {} x{}", p.layer, p.slots), ms(p.baselineMs), ms(p.ms),
             ratioText(p.baselineMs, p.ms, "faster", "slower") + fmt::format(" (spread {:.1f}%{})", 100 * p.spread,
-                                                                             p.noisy ? ", NOISY" : ""));
+                                                                             p.noisy ? ", NOISY: fastest rounds" : ""));
 }
 
 // Deployment latency alone: no data set, no training.
@@ -296,7 +297,7 @@ void addEvalCommand(CLI::App& app) {
         ->delimiter(',')
         ->check(threadCount());
     cmd->add_option("--quiet-wait", s.quietWaitSeconds,
-                    "before timing each point, wait up to this many seconds for other processes to go quiet")
+                    "the most each point may spend waiting for other processes to go quiet: before it is timed, and again while its attempts come out busy or wide")
         ->capture_default_str()
         ->check(bounded(0.0, 86400.0));
     cmd->add_flag("--no-latency", o->noLatency, "skip the latency measurement");
@@ -346,7 +347,8 @@ void addEvalCommand(CLI::App& app) {
         "Latency: whole-network inference of the deployment instance (224x224 for the real networks), the\n"
         "original network timed in the same run, --latency-runs interleaved rounds per batch and thread count;\n"
         "the ratio of the medians, with the spread of the per-round ratios. A busy machine or a wide spread is\n"
-        "re-measured after a pause and flagged NOISY when it stays so.\n"
+        "re-measured after a pause (after a wait for quiet, with --quiet-wait) and flagged NOISY when it stays\n"
+        "so; a NOISY ratio is of the fastest rounds, which a neighbour disturbs least.\n"
         "Examples:\n"
         "  syno eval --model resnet --baseline --budget final\n"
         "  syno eval --model resnet --library operator2\n"

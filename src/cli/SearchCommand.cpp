@@ -676,8 +676,10 @@ void addSearchCommand(CLI::App& app) {
                                                "many hours (0: no limit); --resume with more continues")
         ->capture_default_str()
         ->check(bounded(0, 10000));
-    cmd->add_option("--quiet-wait", s.quietWait, "training evaluator: before timing a candidate, wait up to this "
-                                                 "many seconds for other processes to go quiet")
+    cmd->add_option("--quiet-wait", s.quietWait, "training evaluator: the most a latency point may spend waiting "
+                                                 "for other processes to go quiet (before timing, and again while "
+                                                 "its attempts come out busy; a point still noisy is timed again "
+                                                 "after training)")
         ->capture_default_str()
         ->check(bounded(0, 86400));
     cmd->add_option("--data-dir", s.dataDir, "training evaluator: the data set's folder (default: Debian's "

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "evaluation/LatencyEstimate.h"
 #include "evaluation/Models.h"
 #include "evaluation/QuietMeasurement.h"
 #include "plans/Execute.h"
@@ -24,14 +25,6 @@
 namespace syno::evaluation {
 
 namespace {
-
-double quantile(std::vector<double> v, double q) {
-    std::sort(v.begin(), v.end());
-    const double pos = q * static_cast<double>(v.size() - 1);
-    const auto lo = static_cast<size_t>(pos);
-    const size_t hi = std::min(lo + 1, v.size() - 1);
-    return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
 
 // A network or one of its layers, as timed.
 using Forward = std::function<torch::Tensor(const torch::Tensor&)>;
@@ -106,19 +99,21 @@ private:
     bool active_ = false;
 };
 
+// One attempt at a point: its rounds and what is kept of them.
 struct Attempt {
+    TimedRounds rounds;
     LatencyPoint point;
-    bool good(const LatencySettings& s) const { return point.spread <= s.maxSpread && point.otherCores <= s.busyCores; }
 };
 
-Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch::Tensor& x, int rounds) {
+Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch::Tensor& x, int rounds,
+                  const LatencySettings& settings) {
     constexpr int kWarmup = 2;
     for (int i = 0; i < kWarmup; ++i) {
         timeOnce(candidate, x);
         timeOnce(baseline, x);
     }
     OtherLoadMeter load;
-    std::vector<double> mine, theirs, ratios;
+    Attempt at;
     // At least half a second of rounds: the load meter counts in 10 ms ticks, and a window of a few
     // milliseconds (a small network) would read one tick of any other process as a busy machine.
     constexpr double kMinWindowSeconds = 0.5;
@@ -134,19 +129,11 @@ Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch
             b = timeOnce(baseline, x);
             a = timeOnce(candidate, x);
         }
-        mine.push_back(a);
-        theirs.push_back(b);
-        ratios.push_back(b / a);
+        at.rounds.candidateMs.push_back(a);
+        at.rounds.baselineMs.push_back(b);
     }
-    Attempt at;
-    LatencyPoint& p = at.point;
-    p.rounds = static_cast<int>(mine.size());
-    p.ms = quantile(mine, 0.5);
-    p.baselineMs = quantile(theirs, 0.5);
-    p.ratio = p.baselineMs / p.ms;
-    const double mid = quantile(ratios, 0.5);
-    p.spread = (quantile(ratios, 0.75) - quantile(ratios, 0.25)) / mid;
-    p.otherCores = load.coresSinceStart();
+    at.rounds.otherCores = load.coresSinceStart();
+    at.point = estimateLatency(at.rounds, settings);
     return at;
 }
 
@@ -202,7 +189,7 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
                     if (taken > 0) std::this_thread::sleep_for(std::chrono::duration<double>(settings.pauseSeconds));
                     Attempt at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
                                            [&](const torch::Tensor& t) { return baseline->forward(t); }, x,
-                                           settings.rounds);
+                                           settings.rounds, settings);
                     // Keep the quietest attempt: not busy first, then not wide, then the narrowest.
                     auto rank = [&](const Attempt& t) {
                         return std::pair{(t.point.otherCores > settings.busyCores ? 2 : 0) +
@@ -210,7 +197,7 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
                                          t.point.spread};
                     };
                     if (taken++ == 0 || rank(at) < rank(best)) best = at;
-                    return at.good(settings);
+                    return !at.point.noisy;
                 };
                 const QuietPolicy policy{.waitBudgetSeconds = settings.quietWaitSeconds,
                                          .attempts = settings.attempts};
@@ -222,7 +209,6 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
                 best.point.boosted = boost.active();
                 best.point.batch = batch;
                 best.point.threads = threads;
-                best.point.noisy = !best.good(settings);
                 out.points.push_back(best.point);
             }
         }
@@ -261,7 +247,7 @@ std::vector<PlaceholderLatency> measurePlaceholderLatency(const ModelLayout& lay
                                    : torch::randn({1, slot.cin}, gen, torch::kFloat);
             const Attempt at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
                                          [&](const torch::Tensor& t) { return original->forward(t); }, x,
-                                         settings.rounds);
+                                         settings.rounds, settings);
             PlaceholderLatency p;
             p.binding = slot.binding;
             p.layer = convolutional ? fmt::format("{}->{} @{}{}{}", slot.cin, slot.cout, slot.size,
@@ -269,11 +255,13 @@ std::vector<PlaceholderLatency> measurePlaceholderLatency(const ModelLayout& lay
                                                   slot.groups > 1 ? fmt::format(" g{}", slot.groups) : "")
                                     : fmt::format("{}->{}", slot.cin, slot.cout);
             p.slots = count;
-            p.ms = at.point.ms;
-            p.baselineMs = at.point.baselineMs;
-            p.ratio = at.point.ratio;
-            p.spread = at.point.spread;
-            p.noisy = !at.good(settings);
+            const LatencyPoint& k = at.point;
+            p.ms = k.ms;
+            p.baselineMs = k.baselineMs;
+            p.ratio = k.ratio;
+            p.spread = k.spread;
+            p.noisy = k.noisy;
+            p.estimator = k.estimator;
             out.push_back(p);
         }
     } catch (...) {

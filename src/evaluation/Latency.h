@@ -3,7 +3,7 @@
 // network with its original layers, timed in one run: interleaved rounds (one call of each per round, the
 // order alternating), the ratio of the medians, and the spread of the per-round ratios stored with it. A
 // busy machine (other processes using the CPUs while we time) or a wide spread is re-measured after a
-// pause, and flagged when it stays so, rather than recorded as if quiet. Latency does not depend on trained
+// pause, and flagged when it stays so, with the ratio of the fastest rounds instead of the medians. Latency does not depend on trained
 // values, so both networks are freshly initialised. Where allowed, every thread runs at nice -20 while it
 // times, so that neighbours at normal priority hardly disturb it. Torch-free header.
 #include <cstdint>
@@ -36,8 +36,9 @@ struct LatencySettings {
 struct LatencyPoint {
     int64_t batch = 1;
     int threads = 1;
-    double ms = 0, baselineMs = 0;  // medians
+    double ms = 0, baselineMs = 0;  // medians; the fastest rounds where the point stayed noisy (estimator)
     double ratio = 0;               // baselineMs / ms (> 1: the operator is faster)
+    std::string estimator = "median";  // or "fastest": a neighbour's work only adds time
     double spread = 0;              // IQR / median of the per-round ratios
     double otherCores = 0;          // CPU time other processes used per wall second while timing
     double waitedSeconds = 0;       // spent waiting for a quiet machine first
@@ -67,6 +68,7 @@ struct PlaceholderLatency {
     int slots = 0;      // placeholders of this kind in the network
     double ms = 0, baselineMs = 0, ratio = 0, spread = 0;
     bool noisy = false;
+    std::string estimator = "median";  // as LatencyPoint
 };
 
 // Throws syno::Error (or a libtorch error) when the operator cannot run. Restores libtorch's thread count.

@@ -60,6 +60,7 @@ std::string detailsJson(const EvalReport& r) {
                           {"rounds", p.rounds},
                           {"attempts", p.attempts},
                           {"noisy", p.noisy},
+                          {"estimator", p.estimator},
                           {"remeasured", p.remeasured}});
     if (!points.empty()) j["latency"] = points;
     nlohmann::json layers = nlohmann::json::array();
@@ -71,7 +72,8 @@ std::string detailsJson(const EvalReport& r) {
                           {"baseline_ms", number(p.baselineMs)},
                           {"ratio", number(p.ratio)},
                           {"spread", number(p.spread)},
-                          {"noisy", p.noisy}});
+                          {"noisy", p.noisy},
+                          {"estimator", p.estimator}});
     if (!layers.empty()) j["placeholder_latency"] = layers;
     if (!r.validationByEpoch.empty()) j["validation_by_epoch"] = r.validationByEpoch;
     if (!r.trainLossByEpoch.empty()) j["train_loss_by_epoch"] = r.trainLossByEpoch;
