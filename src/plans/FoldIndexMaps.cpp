@@ -103,7 +103,10 @@ bool Planner::foldInto(Operand& x, size_t k, Operand& y, uint64_t R, bool densif
     if (densify) expansion = nKept;
     else if (u->kind == DimKind::Unfold) expansion = sz(windowOf(u).first);
     else if (u->kind == DimKind::MergeOuter || u->kind == DimKind::MergeInner) expansion = sz(otherHalf(u));
-    if (nU > nSummed * (densify ? nKept : 1) || numel(y.axes) > numel(x.axes) * expansion ||
+    // The fold is an index_add over y each call, so y must be no larger than x expanded, unless y holds
+    // weights alone in an inference plan: the fold then runs once per weight version (HoistWeights.h).
+    const bool foldOnce = options_.inference && dataSlots_.count(y.slot) == 0;
+    if (nU > nSummed * (densify ? nKept : 1) || (!foldOnce && numel(y.axes) > numel(x.axes) * expansion) ||
         nKept * nSummed > (int64_t{1} << 22))
         return undo();
     permuteTo(y, joined({kept, summed, others}));

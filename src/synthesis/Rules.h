@@ -13,7 +13,7 @@ enum class Rule : uint8_t {
     SplitOfMergeHalves,    // split(outer(d,B), inner(d,B)) is d itself, when no weight reads a half
     SplitChainsRight,      // split(split(a,b),c) = split(a,split(b,c)): only the right-nested form
     SplitOfPlainSums,      // two sums shared with no weight, split together, are one bigger sum
-    SplitWithinWeight,     // two dims of the same weight split together: share the split dim instead
+    SplitWithinWeight,     // two dims split together that every weight reads both or neither of: share the split dim instead
     MergeOfReduction,      // a merged sum is two smaller sums, which are generated directly
     MergeChainsInner,      // merge(outer(d,B1),B2) = merges of d by B1*B2 then B1: only chain on the inner half
     MergeOfSplitIdentity,  // merge(split(a,b), |b|) gives back a and b

@@ -594,6 +594,38 @@ TEST_F(PlanTest, KeptWindowTapsAreTakenAfterTheContraction) {
 // A group axis reached through a shift of a coordinate that a weight shares (r18 sample 10 of plan_bench):
 // training rolls the input's groups; inference rolls the weight instead (prepared once) and the result's
 // group roll joins the shifted output's in one multi-axis roll, so the input is not copied.
+TEST_F(PlanTest, InferenceFoldsWindowsIntoWeightsLargerThanTheInput) {
+    // The fourth ResNet-18 campaign's candidate 19 with more channels than map positions (as at 512@7): a window over the input channels whose
+    // sums two weights share. Its weights (contracted first) outweigh the windowed input, so a training
+    // plan, which would fold on every call, expands the window; an inference plan folds once per weight
+    // version and runs one product over the channels.
+    SizeContext small = makeContext("N=1, C_in=32, C_out=32, H=2, W=2", "k=3, g=4, s=2");
+    OperatorBuilder b(small.vars());
+    auto o = b.output("[N, C_out, H, W]");
+    auto [d0, d1] = b.merge(o[1], "C_out/s");
+    Dim k = b.sum("k"), gs = b.sum("g*s"), c = b.sum("C_in/s");
+    Dim d3 = b.split(c, b.shift(d0));
+    b.input({o[0], b.unfold(d3, k), o[2], b.shift(o[3])});
+    b.weight({gs, c, k, d0});
+    b.weight({d1, gs, k, d0});
+    b.expand(d1);
+    b.expand(gs);
+    const Operator op = b.build();
+    SCOPED_TRACE(printOperator(op));
+    for (bool inference : {false, true}) {
+        const Plan plan = compilePlan(op, small, 0, PaddingPolicy::Exact, PlanOptions{false, inference});
+        int perCallWindows = 0, onceFolds = 0;
+        for (const PlanOp& x : plan.ops) {
+            perCallWindows += x.kind == OpKind::Window && !x.weightOnly;
+            // Alone, or fused with the other ops on the weights (FuseIndexMaps.h, FuseWeightProducts.h).
+            onceFolds += x.weightOnly && (x.kind == OpKind::FoldWindow || x.equation.find("fold_window") != std::string::npos);
+        }
+        EXPECT_EQ(perCallWindows, inference ? 0 : 1) << plan.describe();
+        EXPECT_EQ(onceFolds, inference ? 1 : 0) << plan.describe();
+    }
+    check(op, small);
+}
+
 TEST_F(PlanTest, GroupShiftsMoveOntoTheWeightsInInference) {
     // 32 channels on 288 positions: a grouped conv (denseFoldPays folds the groups at 16 channels).
     SizeContext ctx2 = makeContext("N=2, C_in=32, C_out=32, H=12, W=12", "k=3, s=2");
