@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "base/Error.h"
-#include "evaluation/NetworkParts.h"
 
 namespace syno::evaluation {
 
@@ -58,10 +57,10 @@ PlaceholderImpl::PlaceholderImpl(const Slot& s, bool convolutional, const Operat
 }
 
 torch::Tensor PlaceholderImpl::forward(const torch::Tensor& x) {
-    if (!op_.is_empty()) return op_->forward(slot.stride > 1 ? averagePool(x, slot.stride) : x);
+    if (!op_.is_empty()) return op_->forward(slot.stride > 1 ? torch::avg_pool2d(x, slot.stride) : x);
     if (conv.is_empty()) return linear->forward(x);
     if (pooledOriginal && slot.stride > 1)
-        return torch::conv2d(averagePool(x, slot.stride), conv->weight, {}, 1, 1, 1, slot.groups);
+        return torch::conv2d(torch::avg_pool2d(x, slot.stride), conv->weight, {}, 1, 1, 1, slot.groups);
     return conv->forward(x);
 }
 

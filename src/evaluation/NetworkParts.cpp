@@ -27,28 +27,6 @@ std::string StemImpl::scriptForward() const {
            "    return torch.max_pool2d(y.contiguous(memory_format=2), [3, 3], [2, 2], [1, 1], [1, 1], False).contiguous()\n";
 }
 
-torch::Tensor averagePool(const torch::Tensor& x, int64_t s) {
-    using torch::indexing::None;
-    using torch::indexing::Slice;
-    torch::Tensor sum;
-    for (int64_t i = 0; i < s; ++i)
-        for (int64_t j = 0; j < s; ++j) {
-            const torch::Tensor part = x.index({Slice(), Slice(), Slice(i, None, s), Slice(j, None, s)});
-            sum = sum.defined() ? sum + part : part;
-        }
-    return sum * (1.0 / static_cast<double>(s * s));
-}
-
-std::string scriptAveragePool(const std::string& x, int64_t s) {
-    std::string sum;
-    for (int64_t i = 0; i < s; ++i)
-        for (int64_t j = 0; j < s; ++j) {
-            const std::string part = fmt::format("{}[:, :, {}::{}, {}::{}]", x, i, s, j, s);
-            sum = sum.empty() ? part : fmt::format("({} + {})", sum, part);
-        }
-    return fmt::format("({} * {})", sum, 1.0 / static_cast<double>(s * s));
-}
-
 std::string scriptClassify(const std::string& x, const std::string& classifier) {
     return fmt::format("self.{}.forward(torch.adaptive_avg_pool2d({}, [1, 1]).flatten(1))", classifier, x);
 }

@@ -18,16 +18,11 @@ private:
 };
 TORCH_MODULE(Stem);
 
-// s x s average pooling (stride s) as the sum of the s*s strided slices, in a fixed order, times 1/s^2:
-// libtorch 1.13's avg_pool2d on NCHW maps takes several times longer, and a strided placeholder (pooling,
-// then the operator) would pay it where the original network's strided conv does not. The same as
-// TorchScript, applied to `x`.
-torch::Tensor averagePool(const torch::Tensor& x, int64_t s);
-std::string scriptAveragePool(const std::string& x, int64_t s);
-
 // Global average pooling, then a linear classifier with bias; the same as TorchScript, applied to `x` by
 // the child `classifier`.
 torch::Tensor classify(const torch::Tensor& features, torch::nn::Linear& classifier);
 std::string scriptClassify(const std::string& x, const std::string& classifier);
+
+
 
 }  // namespace syno::evaluation

@@ -9,7 +9,6 @@
 #include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "evaluation/Models.h"
-#include "evaluation/NetworkParts.h"
 #include "export/OperatorScript.h"
 
 namespace syno::evaluation {
@@ -67,11 +66,11 @@ std::string leafForward(const torch::nn::Module& m) {
 std::string placeholderForward(const PlaceholderImpl& p) {
     const int64_t s = p.slot.stride;
     std::string body;
-    if (p.runsOperator()) body = s > 1 ? fmt::format("self.op.forward({})", scriptAveragePool("x", s)) : "self.op.forward(x)";
+    if (p.runsOperator()) body = s > 1 ? fmt::format("self.op.forward(torch.avg_pool2d(x, [{0}, {0}]))", s) : "self.op.forward(x)";
     else if (p.conv.is_empty()) body = "self.linear.forward(x)";
     else if (p.pooledOriginal && s > 1)
-        body = fmt::format("torch.conv2d({}, self.conv.weight, None, [1, 1], [1, 1], [1, 1], {})",
-                           scriptAveragePool("x", s), p.slot.groups);
+        body = fmt::format("torch.conv2d(torch.avg_pool2d(x, [{0}, {0}]), self.conv.weight, None, [1, 1], [1, 1], [1, 1], {1})",
+                           s, p.slot.groups);
     else body = "self.conv.forward(x)";
     return "def forward(self, x: Tensor) -> Tensor:\n    return " + body + "\n";
 }

@@ -4,12 +4,10 @@
 // operator must fit the bindings of both instances.
 #include <gtest/gtest.h>
 
-#include <torch/script.h>
 #include <torch/torch.h>
 
 #include "TestHelpers.h"
 #include "evaluation/Models.h"
-#include "evaluation/NetworkParts.h"
 #include "ir/Library.h"
 #include "ir/TextForm.h"
 
@@ -21,22 +19,6 @@ const char* kNetworks[] = {"resnet18", "resnet34", "resnext29", "densenet121"};
 torch::Tensor images(const ModelLayout& m, int64_t batch, uint64_t seed) {
     auto gen = at::detail::createCPUGenerator(seed);
     return torch::randn({batch, m.inChannels, m.imageSize, m.imageSize}, gen, torch::kFloat);
-}
-
-TEST(Networks, AveragePoolingIsTorchsAndTheSameInTorchScript) {
-    auto gen = at::detail::createCPUGenerator(3);
-    for (int64_t s : {2, 3}) {
-        const torch::Tensor x = torch::randn({2, 5, 6 * s, 4 * s}, gen, torch::kFloat);
-        const torch::Tensor y = averagePool(x, s);
-        EXPECT_TRUE(torch::allclose(y, torch::avg_pool2d(x, s), 1e-6, 1e-6)) << "s = " << s;
-        auto unit = torch::jit::compile("def f(x: Tensor) -> Tensor:\n    return " + scriptAveragePool("x", s) + "\n");
-        const torch::Tensor scripted = unit->run_method("f", x).toTensor();
-        EXPECT_TRUE(torch::equal(scripted, y)) << scriptAveragePool("x", s);  // bit for bit: exports predict alike
-    }
-    // Gradients flow as through avg_pool2d.
-    torch::Tensor x = torch::randn({1, 2, 4, 4}, gen, torch::kFloat).requires_grad_();
-    averagePool(x, 2).sum().backward();
-    EXPECT_TRUE(torch::allclose(x.grad(), torch::full_like(x, 0.25)));
 }
 
 TEST(Networks, CatalogDescribesTheTorchvisionLayouts) {
