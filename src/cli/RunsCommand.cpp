@@ -37,6 +37,7 @@ nlohmann::json rowJson(const storage::CandidateRow& r, bool withText) {
                      {"baseline_latency_ms", n(r.metrics.latencyMs * r.metrics.latencyRatio)},
                      {"eval_seconds", n(r.evalSeconds)}, {"attempts", r.attempts}};
     if (!r.failure.empty()) j["failure"] = r.failure;
+    if (!r.family.empty()) j["family"] = r.family;
     if (!r.details.empty()) j["details"] = nlohmann::json::parse(r.details, nullptr, false);
     if (withText) j["operator"] = r.operatorText;
     return j;
@@ -73,7 +74,9 @@ void runShow(const RunsOptions& o) {
             return;
         }
         printTable({*row});
-        fmt::print("# path: {}\n{}", row->path, row->operatorText);
+        fmt::print("# path: {}\n", row->path);
+        if (!row->family.empty()) fmt::print("# family of functions (functional fingerprint): {}\n", row->family);
+        fmt::print("{}", row->operatorText);
         return;
     }
     auto info = db.info();

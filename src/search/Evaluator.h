@@ -32,6 +32,9 @@ struct Candidate {
     // over the bindings); NaN when unknown. Evaluators may use them; the search never requires them.
     double operatorFlops = kNotMeasured;
     double operatorParams = kNotMeasured;
+    // The family of functions it computes (a functional fingerprint, hex), set by the search when it tells
+    // families apart (DriverOptions::family); empty when unknown. Recorded with the candidate.
+    std::string family{};
 };
 
 struct Outcome {

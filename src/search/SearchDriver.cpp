@@ -83,6 +83,8 @@ SearchSummary SearchDriver::run(SearchObserver& observer) {
                 summary.sameFamily += same->dispatch.candidate.canonicalId != c.canonicalId;
                 continue;
             }
+            const std::string familyPrefix = "family:";
+            if (key.rfind(familyPrefix, 0) == 0) c.family = key.substr(familyPrefix.size());
             batch.push_back({p.ticket, std::move(key), {++seq, batchNo, std::move(c)}, std::nullopt});
         }
         if (batch.empty()) {

@@ -34,19 +34,19 @@ CREATE TABLE candidates(
   reward REAL, accuracy REAL, test_accuracy REAL, baseline_accuracy REAL, flops REAL, flops_ratio REAL,
   params REAL, latency_ms REAL, latency_ratio REAL, train_seconds REAL, eval_seconds REAL,
   attempts INTEGER NOT NULL DEFAULT 0, queued_at REAL, started_at REAL, finished_at REAL, details TEXT,
-  checksum TEXT);
+  checksum TEXT, family TEXT);
 CREATE INDEX candidates_by_reward ON candidates(reward DESC);
 CREATE INDEX candidates_by_canonical ON candidates(canonical_id);
 )sql";
 
-// Schemas 1 (before candidates.details) and 2 (before candidates.checksum) are read as they are, and
-// migrated when a writer begins a session.
+// Schemas 1 (before candidates.details), 2 (before candidates.checksum) and 3 (before candidates.family)
+// are read as they are, and migrated when a writer begins a session.
 std::string columns(int64_t version) {
     return fmt::format(
         "seq, batch, canonical_id, path, operator, operator_flops, operator_params, status, failure, reward, accuracy, "
         "test_accuracy, baseline_accuracy, flops, flops_ratio, params, latency_ms, latency_ratio, train_seconds, "
-        "eval_seconds, attempts, queued_at, started_at, finished_at, {}, {}",
-        version >= 2 ? "details" : "NULL", version >= 3 ? "checksum" : "NULL");
+        "eval_seconds, attempts, queued_at, started_at, finished_at, {}, {}, {}",
+        version >= 2 ? "details" : "NULL", version >= 3 ? "checksum" : "NULL", version >= 4 ? "family" : "NULL");
 }
 
 // Every stored field of a row, in a fixed order: what its checksum covers.
@@ -58,6 +58,7 @@ std::string checksumOf(const CandidateRow& r) {
                      m.latencyMs, m.latencyRatio, m.trainSeconds, r.evalSeconds, r.queuedAt, r.startedAt, r.finishedAt})
         text += fmt::format("|{}", x);
     text += fmt::format("|{}|{}", r.attempts, r.details);
+    if (!r.family.empty()) text += "|family " + r.family;  // rows without one keep their earlier checksum
     return stableHashHex(text);
 }
 
@@ -89,6 +90,7 @@ CandidateRow readRow(const Statement& s) {
     r.startedAt = s.getDouble(22);
     r.finishedAt = s.getDouble(23);
     r.details = s.getText(24);
+    r.family = s.isNull(26) ? "" : s.getText(26);
     return r;
 }
 
@@ -239,6 +241,7 @@ void RunDatabase::migrate() {
     Transaction t(db_);
     if (version_ < 2) db_.exec("ALTER TABLE candidates ADD COLUMN details TEXT");
     if (version_ < 3) db_.exec("ALTER TABLE candidates ADD COLUMN checksum TEXT");
+    if (version_ < 4) db_.exec("ALTER TABLE candidates ADD COLUMN family TEXT");
     db_.exec(fmt::format("PRAGMA user_version={}", kSchemaVersion));
     version_ = kSchemaVersion;
     std::vector<int64_t> seqs;
@@ -318,19 +321,21 @@ int64_t RunDatabase::requeueRunning() {
 void RunDatabase::queued(int64_t seq, int64_t batch, const search::Candidate& c) {
     migrate();
     Transaction t(db_);
-    db_.prepare(
-           "INSERT INTO candidates(seq, batch, canonical_id, path, operator, operator_flops, operator_params, status, "
-           "queued_at) VALUES(?, ?, ?, ?, ?, ?, ?, 'queued', ?) "
-           "ON CONFLICT(seq) DO UPDATE SET status = 'queued', queued_at = excluded.queued_at")
-        .bind(1, seq)
+    auto insert = db_.prepare(
+        "INSERT INTO candidates(seq, batch, canonical_id, path, operator, operator_flops, operator_params, status, "
+        "queued_at, family) VALUES(?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) "
+        "ON CONFLICT(seq) DO UPDATE SET status = 'queued', queued_at = excluded.queued_at");
+    insert.bind(1, seq)
         .bind(2, batch)
         .bind(3, c.canonicalId)
         .bind(4, c.path)
         .bind(5, c.operatorText)
         .bind(6, c.operatorFlops)
         .bind(7, c.operatorParams)
-        .bind(8, now())
-        .run();
+        .bind(8, now());
+    if (c.family.empty()) insert.bindNull(9);
+    else insert.bind(9, c.family);
+    insert.run();
     seal(seq);
     t.commit();
 }

@@ -24,7 +24,7 @@
 namespace syno::storage {
 
 inline constexpr int64_t kApplicationId = 0x53594e4f;  // "SYNO"
-inline constexpr int64_t kSchemaVersion = 3;  // 2: candidates.details (the evaluator's JSON); 3: checksum
+inline constexpr int64_t kSchemaVersion = 4;  // 2: candidates.details (the evaluator's JSON); 3: checksum; 4: family
 
 struct RunInfo {
     std::string optionsJson;  // the run's options (see `syno search`), canonical JSON
@@ -49,6 +49,7 @@ struct CandidateRow {
     int64_t attempts = 0;
     double queuedAt = search::kNotMeasured, startedAt = search::kNotMeasured, finishedAt = search::kNotMeasured;
     std::string details;  // the evaluator's JSON (Outcome::details), empty when none
+    std::string family;   // Candidate::family, empty when unknown (and in runs recorded before schema 4)
     search::Outcome outcome() const;
 };
 

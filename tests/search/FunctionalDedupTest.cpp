@@ -38,9 +38,10 @@ private:
 };
 
 struct Evaluated : SearchObserver {
-    std::vector<std::string> ids;
+    std::vector<std::string> ids, families;
     void finished(const Dispatch& d, const Outcome&, std::optional<double>, double, bool) override {
         ids.push_back(d.candidate.canonicalId);
+        families.push_back(d.candidate.family);
     }
 };
 
@@ -71,7 +72,7 @@ std::vector<Operator> operators(const VariableTable& vars) {
 }
 
 struct Result {
-    std::vector<std::string> evaluated;
+    std::vector<std::string> evaluated, families;
     SearchSummary summary;
     std::map<int, std::optional<double>> told;
 };
@@ -98,6 +99,7 @@ Result run(bool byFamily, int batch) {
     Result r;
     r.summary = driver.run(observer);
     r.evaluated = observer.ids;
+    r.families = observer.families;
     r.told = proposer.told;
     return r;
 }
@@ -113,6 +115,11 @@ TEST(FunctionalDedup, OneOperatorOfEachFamilyIsEvaluated) {
         EXPECT_EQ(byFamily.evaluated[0], plain.evaluated[0]);
         EXPECT_EQ(byFamily.evaluated[1], plain.evaluated[2]);
         EXPECT_EQ(byFamily.summary.sameFamily, 2);
+        // Each evaluated candidate carries its family to the observer (the run database records it).
+        ASSERT_EQ(byFamily.families.size(), 2u);
+        EXPECT_FALSE(byFamily.families[0].empty());
+        EXPECT_NE(byFamily.families[0], byFamily.families[1]);
+        EXPECT_EQ(plain.families, std::vector<std::string>(4, "")) << "no family without the callback";
         EXPECT_EQ(byFamily.summary.repeats, 2);
         ASSERT_EQ(byFamily.told.size(), 4u) << "every proposal is answered";
         EXPECT_EQ(byFamily.told.at(1), byFamily.told.at(0)) << "a member gets its family's reward";

@@ -71,7 +71,7 @@ TEST_F(RunDatabaseTest, RecordsAndReadsBack) {
     const std::string path = (dir / "run.db").string();
     {
         auto db = RunDatabase::create(path, info());
-        search::Candidate c{"syno-operator 1\n", "00000000000000aa", "Reduce:01/Finalize:02", 1e6, 100};
+        search::Candidate c{"syno-operator 1\n", "00000000000000aa", "Reduce:01/Finalize:02", 1e6, 100, "f00d"};
         db.queued(1, 1, c);
         db.queued(2, 1, {"op2", "00000000000000bb", "Finalize:03", NAN, NAN});
         db.started(1);
@@ -95,12 +95,14 @@ TEST_F(RunDatabaseTest, RecordsAndReadsBack) {
     EXPECT_DOUBLE_EQ(r1->reward, 0.6);
     EXPECT_TRUE(std::isnan(r1->metrics.flopsRatio));
     EXPECT_EQ(r1->attempts, 1);
+    EXPECT_EQ(r1->family, "f00d");
     EXPECT_TRUE(r1->outcome().ok);
     // A killed session leaves candidate 2 running: it goes back to the queue.
     EXPECT_EQ(db.counts().running, 1);
     EXPECT_EQ(db.requeueRunning(), 1);
     EXPECT_EQ(db.candidate(2)->status, "queued");
     EXPECT_TRUE(std::isnan(db.candidate(2)->operatorFlops));
+    EXPECT_EQ(db.candidate(2)->family, "");
     db.started(2);
     db.finished(2, search::Outcome{false, "loss is NaN", {}, {}}, std::nullopt, 1);
     auto r2 = db.candidate(2);
@@ -167,6 +169,7 @@ TEST_F(RunDatabaseTest, SchemaOneIsReadAsIsAndMigratedForWriting) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE candidates DROP COLUMN details; ALTER TABLE candidates DROP COLUMN checksum; "
+                                 "ALTER TABLE candidates DROP COLUMN family; "
                                  "PRAGMA user_version=1", nullptr, nullptr,
                            nullptr),
               SQLITE_OK);
@@ -190,6 +193,43 @@ TEST_F(RunDatabaseTest, SchemaOneIsReadAsIsAndMigratedForWriting) {
     RunDatabase again = RunDatabase::open(path, false);
     EXPECT_EQ(again.candidate(1)->details, R"({"latency":[]})");
     EXPECT_EQ(again.candidate(1)->outcome().details, R"({"latency":[]})");
+}
+
+TEST_F(RunDatabaseTest, SchemaThreeKeepsItsChecksumsAndGainsFamiliesWhenWritten) {
+    const std::string path = (dir / "v3.db").string();
+    {
+        RunDatabase db = RunDatabase::create(path, info());
+        db.queued(1, 1, search::Candidate{"op text", "abc", "p"});
+        db.started(1);
+        search::Outcome o;
+        o.ok = true;
+        o.metrics.accuracy = 0.5;
+        db.finished(1, o, 0.25, 2);
+    }
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE candidates DROP COLUMN family; PRAGMA user_version=3", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+    const std::string before = slurp(path);
+    {
+        RunDatabase ro = RunDatabase::open(path, false);
+        ASSERT_EQ(ro.candidates().size(), 1u);  // the checksums of rows without a family still hold
+        EXPECT_EQ(ro.candidates()[0].family, "");
+    }
+    EXPECT_EQ(slurp(path), before);  // reading changed nothing
+    {
+        RunDatabase rw = RunDatabase::open(path, true);
+        rw.queued(2, 2, search::Candidate{"op text 2", "def", "q", NAN, NAN, "beef"});
+    }
+    RunDatabase again = RunDatabase::open(path, false);
+    EXPECT_EQ(again.candidate(1)->family, "");
+    EXPECT_EQ(again.candidate(2)->family, "beef");
+    // The family is covered by the row's checksum like every other field.
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "UPDATE candidates SET family = 'cafe' WHERE seq = 2", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    EXPECT_THROW(RunDatabase::open(path, false).candidate(2), Error);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -62,6 +63,13 @@ TEST_F(SearchCli, RecordsARunThatRunsInspects) {
         }
     }
     EXPECT_GT(failed, 0);
+    // One operator per family is evaluated, and the family (functional fingerprint) is recorded with it.
+    std::set<std::string> families;
+    for (const auto& row : all) {
+        if (row.family.empty()) continue;
+        EXPECT_TRUE(families.insert(row.family).second) << "two candidates of family " << row.family;
+    }
+    EXPECT_GT(families.size(), all.size() / 2);
     for (const char* sub : {"list", "show", "top"}) {
         Result q = run({"runs", sub, "--db", db});
         EXPECT_EQ(q.exitCode, 0) << sub << ": " << q.err;
