@@ -99,13 +99,8 @@ private:
     bool active_ = false;
 };
 
-// One attempt at a point: its rounds and what is kept of them.
-struct Attempt {
-    TimedRounds rounds;
-    LatencyPoint point;
-};
-
-Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch::Tensor& x, int rounds,
+// One attempt at a point: interleaved rounds after a warm-up, estimated (LatencyEstimate.h).
+LatencyPoint timePoint(const Forward& candidate, const Forward& baseline, const torch::Tensor& x, int rounds,
                   const LatencySettings& settings) {
     constexpr int kWarmup = 2;
     for (int i = 0; i < kWarmup; ++i) {
@@ -113,7 +108,7 @@ Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch
         timeOnce(baseline, x);
     }
     OtherLoadMeter load;
-    Attempt at;
+    TimedRounds timed;
     // At least half a second of rounds: the load meter counts in 10 ms ticks, and a window of a few
     // milliseconds (a small network) would read one tick of any other process as a busy machine.
     constexpr double kMinWindowSeconds = 0.5;
@@ -129,12 +124,11 @@ Attempt timePoint(const Forward& candidate, const Forward& baseline, const torch
             b = timeOnce(baseline, x);
             a = timeOnce(candidate, x);
         }
-        at.rounds.candidateMs.push_back(a);
-        at.rounds.baselineMs.push_back(b);
+        timed.candidateMs.push_back(a);
+        timed.baselineMs.push_back(b);
     }
-    at.rounds.otherCores = load.coresSinceStart();
-    at.point = estimateLatency(at.rounds, settings);
-    return at;
+    timed.otherCores = load.coresSinceStart();
+    return estimateLatency(timed, settings);
 }
 
 // Seconds spent until other processes stayed below settings.busyCores for `window` seconds in a row (or
@@ -183,33 +177,33 @@ ModelLatency measureModelLatency(const ModelLayout& layout, const Operator* op, 
             auto x = torch::randn({batch, layout.inChannels, layout.imageSize, layout.imageSize}, gen, torch::kFloat);
             for (int threads : settings.threads) {
                 plans::setThreads(threads);
-                Attempt best;
+                LatencyPoint best;
                 int taken = 0;
                 auto measure = [&] {
                     if (taken > 0) std::this_thread::sleep_for(std::chrono::duration<double>(settings.pauseSeconds));
-                    Attempt at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
+                    const LatencyPoint at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
                                            [&](const torch::Tensor& t) { return baseline->forward(t); }, x,
                                            settings.rounds, settings);
                     // Keep the quietest attempt: not busy first, then not wide, then the narrowest.
-                    auto rank = [&](const Attempt& t) {
-                        return std::pair{(t.point.otherCores > settings.busyCores ? 2 : 0) +
-                                             (t.point.spread > settings.maxSpread ? 1 : 0),
-                                         t.point.spread};
+                    auto rank = [&](const LatencyPoint& t) {
+                        const int verdict =
+                            (t.otherCores > settings.busyCores ? 2 : 0) + (t.spread > settings.maxSpread ? 1 : 0);
+                        return std::pair{verdict, t.spread};
                     };
                     if (taken++ == 0 || rank(at) < rank(best)) best = at;
-                    return !at.point.noisy;
+                    return !at.noisy;
                 };
                 const QuietPolicy policy{.waitBudgetSeconds = settings.quietWaitSeconds,
                                          .attempts = settings.attempts};
                 const QuietOutcome q = measureWhenQuiet(
                     policy, [&](double window, double budget) { return waitForQuiet(settings, window, budget); },
                     measure);
-                best.point.attempts = q.measurements;
-                best.point.waitedSeconds = q.waitedSeconds;
-                best.point.boosted = boost.active();
-                best.point.batch = batch;
-                best.point.threads = threads;
-                out.points.push_back(best.point);
+                best.attempts = q.measurements;
+                best.waitedSeconds = q.waitedSeconds;
+                best.boosted = boost.active();
+                best.batch = batch;
+                best.threads = threads;
+                out.points.push_back(best);
             }
         }
     } catch (...) {
@@ -245,7 +239,7 @@ std::vector<PlaceholderLatency> measurePlaceholderLatency(const ModelLayout& lay
             const int64_t side = slot.size * slot.stride;  // the original layer's input map
             auto x = convolutional ? torch::randn({1, slot.cin, side, side}, gen, torch::kFloat)
                                    : torch::randn({1, slot.cin}, gen, torch::kFloat);
-            const Attempt at = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
+            const LatencyPoint k = timePoint([&](const torch::Tensor& t) { return candidate->forward(t); },
                                          [&](const torch::Tensor& t) { return original->forward(t); }, x,
                                          settings.rounds, settings);
             PlaceholderLatency p;
@@ -255,7 +249,6 @@ std::vector<PlaceholderLatency> measurePlaceholderLatency(const ModelLayout& lay
                                                   slot.groups > 1 ? fmt::format(" g{}", slot.groups) : "")
                                     : fmt::format("{}->{}", slot.cin, slot.cout);
             p.slots = count;
-            const LatencyPoint& k = at.point;
             p.ms = k.ms;
             p.baselineMs = k.baselineMs;
             p.ratio = k.ratio;
