@@ -76,8 +76,9 @@ void printStats(const Problem& problem, const SynthesisStats& s, size_t nodeCoun
                 double seconds) {
     fmt::print("\nstatistics ({:.3f} s):\n", seconds);
     fmt::print("  partial operators expanded {}, nodes in the DAG {}, edges kept {}\n", s.nodes, nodeCount, s.edges);
-    fmt::print("  finished operators built {}, dead ends {}, structural duplicates among returned {}\n", s.finals,
-               s.deadEnds, s.duplicates);
+    fmt::print("  finished operators built {}, dead ends {} ({} descents begun again), structural duplicates among "
+               "returned {}\n",
+               s.finals, s.deadEnds, s.restarts, s.duplicates);
     // Functional duplicates: same family of functions up to reparametrising the weights (FunctionalFingerprint.h).
     // Operators of more than kStatsTerms loop points at a probe are left out: a second or more each.
     constexpr int64_t kStatsTerms = 10'000'000;
@@ -214,6 +215,11 @@ void addSampleCommand(CLI::App& app) {
         ->capture_default_str()->check(bounded(0, 1000));
     cmd->add_option("--max-flops-ratio", o->maxFlopsRatio, "largest FLOPs relative to that conv (0: no bound)")
         ->capture_default_str()->check(bounded(0, 1000));
+    cmd->add_option("--restart-after", o->synth.descentRestartAfter,
+                    "a random descent that meets this many dead ends begins again from the top, keeping what it "
+                    "learnt (0: it backtracks until it finds an operator)")
+        ->capture_default_str()
+        ->check(bounded(0, 1000000));
     cmd->add_option("--fixed", o->fixed, "variable passed from output to input untouched when both shapes have it")->capture_default_str();
     cmd->add_option("--max-nodes", o->maxNodes, "most partial operators kept in memory (about 1 KB each)")
         ->capture_default_str()

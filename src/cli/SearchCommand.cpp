@@ -93,6 +93,7 @@ struct SearchOptions {
     bool synthesisBoundsFlopsFromAbove = true;  // SynthesisOptions::boundFlopsFromAbove; older runs had no such bound
     bool synthesisStagesEachBinding = true;     // SynthesisOptions::stageEachBinding; older runs staged jointly
     int synthesisRulesRevision = kRulesRevision;  // SynthesisOptions::rulesRevision; older runs had revision 1
+    int synthesisDescentRestartAfter = SynthesisOptions{}.descentRestartAfter;  // older runs never restarted
     // Per session.
     int64_t budget = 12;  // with no options: the baseline and 12 candidates, ~3 minutes on 2 cores (measured)
     bool waitLock = false;
@@ -194,6 +195,7 @@ Problem makeProblem(const SearchOptions& o) {
                                 "revisions 1 to {}",
                                 o.synthesisRulesRevision, kRulesRevision));
     synth.rulesRevision = o.synthesisRulesRevision;
+    synth.descentRestartAfter = o.synthesisDescentRestartAfter;
     Problem problem = Problem::make(ctx, o.input, o.output, synth, o.fixed);
     // Syno's FLOPs window relative to the layers replaced: operators far costlier than them are not worth
     // training, nor are those too cheap to keep their accuracy.
@@ -653,6 +655,7 @@ void addSearchCommand(CLI::App& app) {
     internalIdentity(s, "synthesis-bounds-flops-from-above", s.synthesisBoundsFlopsFromAbove, json(false));
     internalIdentity(s, "synthesis-stages-each-binding", s.synthesisStagesEachBinding, json(false));
     internalIdentity(s, "synthesis-rules-revision", s.synthesisRulesRevision, json(1));
+    internalIdentity(s, "synthesis-descent-restart-after", s.synthesisDescentRestartAfter, json(0));
     identity(*cmd, s, "max-flops-ratio", s.maxFlopsRatio, "largest FLOPs relative to the layers replaced (the model's "
                                                           "original layers, else conv2d on the bindings; 0: no bound)")->check(bounded(0, 100));
     identity(*cmd, s, "min-flops-ratio", s.minFlopsRatio, "smallest FLOPs relative to the layers replaced (0: no bound)",

@@ -45,6 +45,11 @@ struct SynthesisOptions {
     // staging for all bindings together, which overstates the FLOPs of operators whose best order differs
     // between layers and so let them through a lower bound. Off only to replay runs recorded that way.
     bool stageEachBinding = true;
+    // A random descent that has met this many dead ends since it began starts again from where it began,
+    // keeping what it learnt (dead nodes stay dead): in a FLOPs window most branches hold no operator, and
+    // backtracking through one to exhaustion costs far more than another try. 0: never, as runs recorded
+    // before it did, whose random descents it changes.
+    int descentRestartAfter = 16;
     // Which revision of the canonicalization rules applies: a fix to a rule that removed too much changes
     // the space, so runs recorded under an earlier revision replay with it. 1: until 2026-12-07; 2:
     // split-of-merge-halves spares halves a weight reads; 3: split-within-weight spares a split whose

@@ -18,6 +18,7 @@ void add(SynthesisStats& into, const SynthesisStats& s) {
     into.edges += s.edges;
     into.finals += s.finals;
     into.deadEnds += s.deadEnds;
+    into.restarts += s.restarts;
     into.duplicates += s.duplicates;
 }
 
@@ -27,12 +28,14 @@ struct Worker {
     std::mt19937_64 rng;
     std::set<uint64_t> seen;  // canonical forms this worker returned
     std::vector<Sampled> round;
+    int used = 0;  // descents this round
     bool exhausted = false;
 
     // Up to `quota` operators new to this worker, within `attempts` descents.
     void draw(int quota, int attempts, SampleMode mode) {
         round.clear();
-        for (int a = 0; a < attempts && static_cast<int>(round.size()) < quota; ++a) {
+        used = 0;
+        for (; used < attempts && static_cast<int>(round.size()) < quota; ++used) {
             auto s = space->sampleOne(rng, mode);
             if (!s) {
                 exhausted = true;
@@ -68,10 +71,12 @@ ParallelSample sampleOnThreads(const Problem& problem, int n, uint64_t seed, Sam
         const int quota = (missing + threads - 1) / threads + 1;
         const int attempts = std::max(1, attemptsLeft / threads);
         std::vector<std::thread> pool;
+        for (auto& w : workers) w.used = 0;
         for (auto& w : workers)
             if (!w.exhausted) pool.emplace_back([&w, quota, attempts, mode] { w.draw(quota, attempts, mode); });
         for (auto& th : pool) th.join();
-        attemptsLeft -= attempts * threads;
+        // Only the descents made count: a round whose workers met their quotas early leaves the rest.
+        for (auto& w : workers) attemptsLeft -= w.used;
         bool any = false;
         for (size_t i = 0; static_cast<int>(out.found.size()) < n; ++i) {
             bool more = false;

@@ -55,6 +55,7 @@ struct SynthesisStats {
     uint64_t edges = 0;          // children kept
     uint64_t finals = 0;         // finished operators produced by Finalize steps
     uint64_t deadEnds = 0;       // nodes found to have no finished descendant
+    uint64_t restarts = 0;       // descents begun again (SynthesisOptions::descentRestartAfter)
     uint64_t duplicates = 0;     // finished operators equal to one already returned (canonical form)
     void fire(Rule r) { ++rules[static_cast<size_t>(r)]; }
     void prune(Prune p) { ++pruned[static_cast<size_t>(p)]; }

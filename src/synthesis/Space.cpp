@@ -126,12 +126,22 @@ Sampled Space::makeSampled(int finalIndex, const std::vector<const Edge*>& path)
 }
 
 std::optional<std::vector<StepRef>> Space::descend(int from, std::mt19937_64& rng, SampleMode mode) {
+    const int restartAfter = generator_.problem().options.descentRestartAfter;
     std::vector<int> stack{from};
     std::vector<StepRef> path;
+    int deadEnds = 0;
     while (!stack.empty()) {
         if (budgetExhausted()) return std::nullopt;
+        // Every dead end marks a node dead for good, so restarts end: the space is finite.
+        if (restartAfter > 0 && deadEnds >= restartAfter && stack.size() > 1) {
+            stack.assign(1, from);
+            path.clear();
+            deadEnds = 0;
+            ++stats_.restarts;
+        }
         int node = stack.back();
         if (pruneIfEmpty(node)) {
+            ++deadEnds;
             stack.pop_back();
             if (!path.empty()) path.pop_back();
             continue;

@@ -82,7 +82,7 @@ public:
     void consume(const Edge& finalEdge) { consumed_[static_cast<size_t>(finalEdge.target)] = true; }
     const Edge& edge(StepRef s) const { return nodes_[static_cast<size_t>(s.node)].edges[static_cast<size_t>(s.edge)]; }
     // Random descent from `from` to a live finished operator, backtracking out of dead ends (which it
-    // prunes). TypeFirst draws a primitive kind first, then a step of it. nullopt when nothing is left
+    // prunes) and beginning again from `from` after SynthesisOptions::descentRestartAfter of them. TypeFirst draws a primitive kind first, then a step of it. nullopt when nothing is left
     // below `from` or the node limit was reached.
     std::optional<std::vector<StepRef>> descend(int from, std::mt19937_64& rng, SampleMode mode);
     // The finished operator at the end of a full path from the root, with its steps and estimates.

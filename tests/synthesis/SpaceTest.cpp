@@ -101,6 +101,54 @@ TEST(Space, SamplingOnThreadsIsDeterministicAndDistinct) {
     for (const auto& s : a.found) EXPECT_EQ(check.follow(s.path).op.id(), s.op.id()) << s.path.serialize();
 }
 
+std::vector<std::string> fingerprint(const std::vector<Sampled>& v);  // below, with the determinism tests
+
+// The threads' finds overlap most in a small space: the descents they did not use stay in the shared
+// budget, so two threads still return n distinct operators when the space has them.
+TEST(Space, SamplingOnThreadsReturnsNWhenTheThreadsFindTheSameOperators) {
+    const Problem p = convProblem(optionsWithDepth(5));
+    const size_t size = Space(p).enumerate(1000000).size();
+    ASSERT_GE(size, 40u);
+    const int n = static_cast<int>(size * 3 / 4);
+    const auto two = sampleOnThreads(p, n, 1, SampleMode::Uniform, 2, 2'000'000);
+    EXPECT_GT(two.stats.duplicates, 0u) << "the threads never found the same operator: the case is not exercised";
+    ASSERT_EQ(two.found.size(), static_cast<size_t>(n));
+    std::set<uint64_t> canon;
+    for (const auto& s : two.found) canon.insert(s.canonical);
+    EXPECT_EQ(canon.size(), static_cast<size_t>(n));
+}
+
+// In a FLOPs window most branches hold no operator. A descent that has met descentRestartAfter dead ends
+// begins again from the top; dead nodes stay dead, so it still ends, and every operator it returns lies in
+// the window and replays from its path. Backtracking to exhaustion instead expands far more nodes.
+TEST(Space, DescentsBeginAgainAfterDeadEndsInAFlopsWindow) {
+    const Problem plain = convProblem(optionsWithDepth(7));
+    const double conv = denseConvFlops(plain);
+    ASSERT_GT(conv, 0);
+    auto windowed = [&](int restartAfter) {
+        SynthesisOptions o = withFlopsWindow(optionsWithDepth(7), conv, 0.15, 0.9);
+        o.descentRestartAfter = restartAfter;
+        return convProblem(o);
+    };
+    Space restarting(windowed(16)), again(windowed(16)), exhaustive(windowed(0));
+    const auto found = restarting.sample(20, 5, SampleMode::Uniform);
+    ASSERT_EQ(found.size(), 20u);
+    EXPECT_GT(restarting.stats().restarts, 0u);
+    EXPECT_EQ(fingerprint(again.sample(20, 5, SampleMode::Uniform)), fingerprint(found));
+    Space check(windowed(16));
+    for (const auto& s : found) {
+        EXPECT_GE(s.flops, 0.15 * conv * (1 - 1e-12));
+        EXPECT_LE(s.flops, 0.9 * conv * (1 + 1e-12));
+        EXPECT_EQ(check.follow(s.path).op.id(), s.op.id());
+    }
+    ASSERT_EQ(exhaustive.sample(20, 5, SampleMode::Uniform).size(), 20u);
+    EXPECT_EQ(exhaustive.stats().restarts, 0u);
+    std::printf("20 operators in a window: %llu nodes expanded with restarts, %llu backtracking\n",
+                static_cast<unsigned long long>(restarting.stats().nodes), static_cast<unsigned long long>(exhaustive.stats().nodes));
+    EXPECT_LT(restarting.stats().nodes * 2, exhaustive.stats().nodes)
+        << "restarts: " << restarting.stats().nodes << " nodes expanded, backtracking: " << exhaustive.stats().nodes;
+}
+
 TEST(Space, EnumerateStopsAtTheLimit) {
     Space space(convProblem(optionsWithDepth(6)));
     auto some = space.enumerate(10);
