@@ -1,15 +1,11 @@
-// Entry point of the `syno` CLI: parses the command line and turns every failure into one line on
-// stderr and a non-zero exit code.
-#include <cstdio>
-#include <exception>
+// Entry point of `syno-full`, the whole `syno` CLI with libtorch: every command, and the list of them.
+// `syno` (FrontMain.cpp) runs the commands that need no libtorch itself and hands the rest to this binary.
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
-#include "base/Error.h"
-#include "base/Printable.h"
 #include "cli/Commands.h"
+#include "cli/RunCli.h"
 #include "plans/Execute.h"
 
 
@@ -38,20 +34,5 @@ int main(int argc, char** argv) {
     syno::cli::addCampaignCommand(app);
     syno::cli::addExportCommand(app);
     syno::cli::addReportCommand(app);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-        // One line like every other error (CLI11's own report adds a second).
-        fmt::print(stderr, "syno: error: {} (see --help)\n", syno::printable(e.what()));
-        return 1;
-    } catch (const syno::Error& e) {
-        // One printable line, whatever text (NUL bytes, invalid UTF-8, 100 KB) the user's input put in it.
-        fmt::print(stderr, "syno: error: {}\n", syno::printable(e.message()));
-        return 1;
-    } catch (const std::exception& e) {
-        fmt::print(stderr, "syno: internal error: {}\n", syno::printable(e.what()));
-        return 2;
-    }
-    return 0;
+    return syno::cli::runCli(app, argc, argv);
 }

@@ -98,6 +98,36 @@ TEST_F(CliTest, Version) {
     EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(syno \d+\.\d+\.\d+)"))) << r.out;
 }
 
+// `syno` answers sample and shapes without libtorch and hands every other command to syno-full beside it.
+// Alone in a folder it still samples; asked for anything else it says in one line what it could not run.
+TEST_F(CliTest, SampleAndShapesNeedNoLibtorchTheRestRunsSynoFull) {
+    const fs::path alone = dir / "alone";
+    fs::create_directories(alone);
+    fs::copy_file(SYNO_BINARY, alone / "syno");
+    auto runAlone = [&](const std::string& args) {
+        const std::string cmd = "exec " + (alone / "syno").string() + " " + args + " >" + (dir / "out").string() +
+                                " 2>" + (dir / "err").string() + " </dev/null";
+        const int status = std::system(cmd.c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    EXPECT_EQ(runAlone("sample -n 2 --seed 1"), 0) << readFile(dir / "err");
+    EXPECT_NE(readFile(dir / "out").find("syno-operator"), std::string::npos);
+    EXPECT_EQ(runAlone("shapes --input '[N, C_in, H, W]' --output '[N, C_out, H, W]' --primary 'N=1, C_in, C_out, H, W' "
+                       "--bindings 'C_in=8, C_out=8, H=4, W=4'"), 0)
+        << readFile(dir / "err");
+    EXPECT_EQ(runAlone("show --library conv2d"), 1);
+    const std::string err = readFile(dir / "err");
+    EXPECT_EQ(lineCount(err), 1) << err;
+    EXPECT_NE(err.find("syno: error: cannot run " + (alone / "syno-full").string()), std::string::npos) << err;
+    // Beside syno-full, the same commands give the same answers either way.
+    Result front = run({"sample", "-n", "3", "--seed", "2"});
+    ASSERT_EQ(front.exitCode, 0) << front.err;
+    const fs::path full = fs::path(SYNO_BINARY).parent_path() / "syno-full";
+    const std::string cmd = "exec " + full.string() + " sample -n 3 --seed 2 >" + (dir / "full").string() + " 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    EXPECT_EQ(readFile(dir / "full"), front.out);
+}
+
 TEST_F(CliTest, ShapesOnGoodInput) {
     Result r = run({"shapes", "--output", "[N, C_out, H/s, W/s]", "--bindings", "H=56, W=56; H=28, W=28"});
     EXPECT_EQ(r.exitCode, 0) << r.err;
