@@ -14,15 +14,9 @@ syno=${SYNO:-build/src/syno}
 op=${1:-operator2}
 pairs=${2:-3}
 rounds=${3:-15}
-what=(--library "$op")
-[ -f "$op" ] && what=(--op "$op")
+source bench/spinners.sh
+operator_args "$op"
 out=$(mktemp -d)
-spinners=()
-stop_spinners() {
-  for p in "${spinners[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${spinners[@]}"; do wait "$p" 2>/dev/null || true; done
-  spinners=()
-}
 trap 'stop_spinners; rm -rf "$out"' EXIT
 measure() {  # $1: condition, $2: pair
   ${NICE_CMD:-} "$syno" eval --model resnet18 "${what[@]}" --latency-only --latency-batches 1 --latency-threads 2 \
@@ -37,8 +31,7 @@ PY
 }
 for i in $(seq 1 "$pairs"); do
   measure quiet "$i"
-  for _ in 1 2; do (while :; do :; done) & spinners+=($!); done
-  sleep 1
+  start_spinners
   measure busy "$i"
   stop_spinners
   sleep 2

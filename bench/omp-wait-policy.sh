@@ -12,15 +12,9 @@ full=${SYNO_FULL:-build/src/syno-full}  # the libtorch binary itself: `syno` wou
 op=${1:-operator2}
 rounds=${2:-3}
 images=${3:-4000}
-what=(--library "$op")
-[ -f "$op" ] && what=(--op "$op")
+source bench/spinners.sh
+operator_args "$op"
 out=$(mktemp -d)
-spinners=()
-stop_spinners() {
-  for p in "${spinners[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${spinners[@]}"; do wait "$p" 2>/dev/null || true; done
-  spinners=()
-}
 trap 'stop_spinners; rm -rf "$out"' EXIT
 policies=(${POLICIES:-default passive})
 train() {  # $1: condition, $2: policy, $3: round
@@ -33,8 +27,7 @@ train() {  # $1: condition, $2: policy, $3: round
 }
 for i in $(seq 1 "$rounds"); do
   for policy in "${policies[@]}"; do train quiet "$policy" "$i"; done
-  for _ in 1 2; do (while :; do :; done) & spinners+=($!); done
-  sleep 1
+  start_spinners
   for ((k = ${#policies[@]} - 1; k >= 0; k--)); do train busy "${policies[k]}" "$i"; done
   stop_spinners
   sleep 2
